@@ -1,0 +1,20 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh installs them).
+
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# Standalone Asio (libasio-dev): header-only, no CMake package of its own.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(ignis_asio INTERFACE)
+target_include_directories(ignis_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(ignis_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_NO_TYPEID)
+target_link_libraries(ignis_asio INTERFACE Threads::Threads)
+
+# liburing (liburing-dev): pkg-config only.
+pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
+
+# simdjson (libsimdjson-dev): a shared library with a CMake package.
+find_package(simdjson 3 CONFIG REQUIRED)
+
+# llhttp: Debian's node-llhttp ships the generated C sources, not a library; build them here.
+include(IgnisLlhttp)

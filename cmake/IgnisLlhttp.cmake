@@ -1,0 +1,17 @@
+# Builds llhttp's C sources from Debian's node-llhttp package into a static library.
+# The sources are read from the package at build time and never copied into this tree.
+
+find_path(LLHTTP_INCLUDE_DIR llhttp.h PATHS /usr/share/include/llhttp NO_DEFAULT_PATH)
+find_path(LLHTTP_SOURCE_DIR llhttp.c PATHS /usr/share/llhttp NO_DEFAULT_PATH)
+if(NOT LLHTTP_INCLUDE_DIR OR NOT LLHTTP_SOURCE_DIR)
+  message(FATAL_ERROR "llhttp not found: install Debian's node-llhttp (scripts/install-deps.sh)")
+endif()
+
+add_library(ignis_llhttp STATIC
+  ${LLHTTP_SOURCE_DIR}/api.c
+  ${LLHTTP_SOURCE_DIR}/http.c
+  ${LLHTTP_SOURCE_DIR}/llhttp.c)
+target_include_directories(ignis_llhttp SYSTEM PUBLIC $<BUILD_INTERFACE:${LLHTTP_INCLUDE_DIR}>)
+# Generated code: optimise it, and keep our warning flags off it (-Wextra floods it).
+target_compile_options(ignis_llhttp PRIVATE -O3 -w)
+set_target_properties(ignis_llhttp PROPERTIES C_STANDARD 99)
