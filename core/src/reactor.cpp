@@ -1,0 +1,80 @@
+#include "ignis/core/reactor.hpp"
+
+#include <arpa/inet.h>
+
+#include <stdexcept>
+
+namespace ignis {
+
+std::unique_ptr<Reactor> make_asio_reactor();
+
+Backend default_backend() noexcept {
+#if defined(IGNIS_DEFAULT_BACKEND_IO_URING)
+  return Backend::io_uring;
+#else
+  return Backend::epoll;
+#endif
+}
+
+std::string_view to_string(Backend b) noexcept { return b == Backend::io_uring ? "io_uring" : "epoll"; }
+
+std::optional<Backend> parse_backend(std::string_view name) noexcept {
+  if (name == "epoll" || name == "asio") return Backend::epoll;
+  if (name == "io_uring" || name == "uring") return Backend::io_uring;
+  return std::nullopt;
+}
+
+std::unique_ptr<Reactor> make_reactor(const ReactorOptions& options) {
+  switch (options.backend) {
+    case Backend::epoll:
+      return make_asio_reactor();
+    case Backend::io_uring:
+      break;
+  }
+  throw std::runtime_error("the io_uring backend is not available in this build");
+}
+
+std::string SocketAddress::host() const {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&storage);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+  } else if (storage.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&storage);
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+std::uint16_t SocketAddress::port() const noexcept {
+  if (storage.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  return 0;
+}
+
+Reactor::Reactor() : tick_(&Reactor::on_tick, this), coarse_now_(Clock::now()) {}
+
+void Reactor::on_tick(void* self) {
+  auto* r = static_cast<Reactor*>(self);
+  r->schedule(r->tick_, r->coarse_now_ + std::chrono::seconds(1));
+}
+
+std::optional<Clock::time_point> Reactor::fire_timers() {
+  coarse_now_ = Clock::now();
+  timers_.fire_due(coarse_now_);
+  if (timers_.empty()) return std::nullopt;
+  return timers_.earliest();
+}
+
+Reactor::RunScope::RunScope(Reactor& r) : reactor_(r), previous_(current_) {
+  current_ = &r;
+  r.coarse_now_ = Clock::now();
+  r.schedule(r.tick_, r.coarse_now_ + std::chrono::seconds(1));
+}
+
+Reactor::RunScope::~RunScope() {
+  reactor_.cancel(reactor_.tick_);
+  current_ = previous_;
+}
+
+}  // namespace ignis
