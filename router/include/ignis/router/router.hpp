@@ -1,0 +1,108 @@
+#pragma once
+// Router: a radix tree over path segments, with Next.js App Router segment syntax.
+//
+//   /api/posts            static
+//   /api/posts/[id]       one dynamic segment
+//   /docs/[...slug]       catch-all: one or more segments
+//   /shop/[[...slug]]     optional catch-all: zero or more segments
+//
+// Static beats dynamic beats catch-all, segment by segment, with backtracking. Parameters
+// come back percent-decoded. A registration that conflicts with an earlier one (a
+// duplicate, different parameter names at one position, two catch-alls that would match
+// the same paths) throws RouteConflict naming both patterns. Matching allocates nothing
+// unless a parameter holds %-escapes, and then only until its scratch buffer is warm.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ignis {
+
+class RouteConflict : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+class InvalidRoutePattern : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+class Params {
+ public:
+  static constexpr std::size_t kMax = 16;
+
+  // The decoded value, or an empty view when the route has no such parameter (or an
+  // optional catch-all matched nothing). A catch-all's value is its segments joined by '/'.
+  std::string_view get(std::string_view name) const noexcept;
+  bool has(std::string_view name) const noexcept;
+  // A catch-all's segments, each decoded on its own (so an encoded '/' stays inside one).
+  std::vector<std::string> segments(std::string_view name) const;
+
+  std::size_t size() const noexcept { return size_; }
+  std::string_view name(std::size_t i) const noexcept { return entries_[i].name; }
+  std::string_view value(std::size_t i) const noexcept { return entries_[i].value; }
+  void clear() noexcept { size_ = 0; }
+
+ private:
+  friend class Router;
+  struct Entry {
+    std::string_view name;
+    std::string_view value;  // decoded
+    std::string_view raw;    // as it appeared in the path
+    bool catch_all;
+  };
+  const Entry* find(std::string_view name) const noexcept;
+
+  std::array<Entry, kMax> entries_{};
+  std::uint8_t size_ = 0;
+  std::string scratch_;  // decoded values of parameters that held %-escapes
+};
+
+class Router {
+ public:
+  using RouteId = std::uint32_t;
+
+  Router();
+
+  // Registers a pattern and returns its id. Throws InvalidRoutePattern or RouteConflict.
+  RouteId add(std::string_view pattern);
+  // The id of an already registered pattern.
+  std::optional<RouteId> find(std::string_view pattern) const;
+  // Matches a path (without its query) and fills params. A trailing '/' is ignored.
+  std::optional<RouteId> match(std::string_view path, Params& params) const;
+
+  std::string_view pattern(RouteId id) const noexcept { return routes_[id].pattern; }
+  std::size_t size() const noexcept { return routes_.size(); }
+
+ private:
+  static constexpr std::uint32_t kNone = ~0u;
+
+  struct Route {
+    std::string pattern;
+    std::vector<std::string> names;  // parameter names in order
+    bool ends_in_catch_all;
+  };
+  struct Node {
+    std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
+    std::uint32_t dynamic = kNone;                 // node for [name]
+    std::string dynamic_name;
+    std::uint32_t dynamic_owner = kNone;           // the route that introduced it, for messages
+    std::uint32_t route = kNone;                   // route ending here
+    std::uint32_t catch_all = kNone;               // route for [...name] here
+    std::uint32_t optional_catch_all = kNone;      // route for [[...name]] here
+  };
+  struct MatchState;
+
+  bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
+  void bind(RouteId id, MatchState& st, Params& params) const;
+
+  std::vector<Node> nodes_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace ignis

@@ -1,0 +1,283 @@
+#include "ignis/router/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "ignis/router/url.hpp"
+
+namespace ignis {
+namespace {
+
+enum class SegmentKind { literal, dynamic, catch_all, optional_catch_all };
+
+struct Segment {
+  SegmentKind kind;
+  std::string_view text;  // the literal, or the parameter's name
+};
+
+bool valid_name(std::string_view name) {
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+[[noreturn]] void invalid(std::string_view pattern, std::string_view why) {
+  throw InvalidRoutePattern("invalid route pattern '" + std::string(pattern) + "': " + std::string(why));
+}
+
+std::vector<Segment> parse_pattern(std::string_view pattern) {
+  if (pattern.empty() || pattern[0] != '/') invalid(pattern, "it must start with '/'");
+  std::string_view rest = pattern.substr(1);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  std::vector<Segment> segments;
+  while (!rest.empty()) {
+    std::size_t slash = rest.find('/');
+    std::string_view s = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (s.empty()) invalid(pattern, "empty segment");
+    if (!segments.empty() && segments.back().kind >= SegmentKind::catch_all)
+      invalid(pattern, "a catch-all segment must be the last one");
+    Segment seg{SegmentKind::literal, s};
+    if (s.starts_with("[[...") && s.ends_with("]]")) {
+      seg = {SegmentKind::optional_catch_all, s.substr(5, s.size() - 7)};
+    } else if (s.starts_with("[...") && s.ends_with("]")) {
+      seg = {SegmentKind::catch_all, s.substr(4, s.size() - 5)};
+    } else if (s.starts_with("[") && s.ends_with("]")) {
+      seg = {SegmentKind::dynamic, s.substr(1, s.size() - 2)};
+    } else if (s.find_first_of("[]") != std::string_view::npos) {
+      invalid(pattern, "unbalanced '[' or ']' in segment '" + std::string(s) + "'");
+    }
+    if (seg.kind != SegmentKind::literal && !valid_name(seg.text))
+      invalid(pattern, "bad parameter name '" + std::string(seg.text) + "'");
+    segments.push_back(seg);
+  }
+  std::vector<std::string_view> names;
+  for (const Segment& s : segments) {
+    if (s.kind == SegmentKind::literal) continue;
+    if (std::find(names.begin(), names.end(), s.text) != names.end())
+      invalid(pattern, "parameter '" + std::string(s.text) + "' appears twice");
+    names.push_back(s.text);
+  }
+  if (names.size() > Params::kMax) invalid(pattern, "more than 16 parameters");
+  return segments;
+}
+
+[[noreturn]] void conflict(std::string_view pattern, std::string_view other, std::string_view why) {
+  throw RouteConflict("route '" + std::string(pattern) + "' conflicts with '" + std::string(other) + "': " +
+                      std::string(why));
+}
+
+bool segment_equals(std::string_view raw, std::string_view literal) noexcept {
+  if (raw.size() == literal.size() && std::memcmp(raw.data(), literal.data(), raw.size()) == 0) return true;
+  return raw.size() > literal.size() && raw.find('%') != std::string_view::npos &&
+         url::decoded_equals(raw, literal, false);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- Params
+
+const Params::Entry* Params::find(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < size_; ++i)
+    if (entries_[i].name == name) return &entries_[i];
+  return nullptr;
+}
+
+std::string_view Params::get(std::string_view name) const noexcept {
+  const Entry* e = find(name);
+  return e ? e->value : std::string_view{};
+}
+
+bool Params::has(std::string_view name) const noexcept { return find(name) != nullptr; }
+
+std::vector<std::string> Params::segments(std::string_view name) const {
+  std::vector<std::string> out;
+  const Entry* e = find(name);
+  if (!e) return out;
+  if (!e->catch_all) {
+    out.emplace_back(e->value);
+    return out;
+  }
+  std::string_view rest = e->raw;
+  for (;;) {
+    std::size_t slash = rest.find('/');
+    out.push_back(url::decode(rest.substr(0, slash)));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------- Router
+
+struct Router::MatchState {
+  std::array<std::string_view, Params::kMax> raw;
+  std::size_t count = 0;
+  RouteId found = kNone;
+};
+
+Router::Router() { nodes_.emplace_back(); }
+
+Router::RouteId Router::add(std::string_view pattern) {
+  const std::vector<Segment> segments = parse_pattern(pattern);
+  const SegmentKind last = segments.empty() ? SegmentKind::literal : segments.back().kind;
+  auto owner = [&](std::uint32_t route) -> std::string_view { return routes_[route].pattern; };
+
+  // First follow the existing tree and reject conflicts, so a failed registration leaves
+  // the router as it was. Past the first new node nothing can conflict.
+  std::uint32_t node = 0;
+  bool fresh = false;
+  for (const Segment& s : segments) {
+    if (fresh || s.kind >= SegmentKind::catch_all) break;
+    const Node& n = nodes_[node];
+    if (s.kind == SegmentKind::literal) {
+      auto it = std::find_if(n.statics.begin(), n.statics.end(), [&](const auto& e) { return e.first == s.text; });
+      fresh = it == n.statics.end();
+      if (!fresh) node = it->second;
+    } else if (n.dynamic == kNone) {
+      fresh = true;
+    } else if (n.dynamic_name != s.text) {
+      conflict(pattern, owner(n.dynamic_owner),
+               "different parameter names at the same position ('" + std::string(s.text) + "' and '" +
+                   n.dynamic_name + "')");
+    } else {
+      node = n.dynamic;
+    }
+  }
+  if (!fresh) {
+    const Node& end = nodes_[node];
+    if (last == SegmentKind::catch_all) {
+      if (end.catch_all != kNone) conflict(pattern, owner(end.catch_all), "two catch-alls at the same position");
+      if (end.optional_catch_all != kNone)
+        conflict(pattern, owner(end.optional_catch_all), "a catch-all and an optional catch-all match the same paths");
+    } else if (last == SegmentKind::optional_catch_all) {
+      if (end.optional_catch_all != kNone)
+        conflict(pattern, owner(end.optional_catch_all), "two optional catch-alls at the same position");
+      if (end.catch_all != kNone)
+        conflict(pattern, owner(end.catch_all), "a catch-all and an optional catch-all match the same paths");
+      if (end.route != kNone) conflict(pattern, owner(end.route), "the optional catch-all also matches that path");
+    } else {
+      if (end.route != kNone) conflict(pattern, owner(end.route), "the same route is registered twice");
+      if (end.optional_catch_all != kNone)
+        conflict(pattern, owner(end.optional_catch_all), "the optional catch-all already matches this path");
+    }
+  }
+
+  // Then insert.
+  const auto id = static_cast<RouteId>(routes_.size());
+  Route route{std::string(pattern), {}, last >= SegmentKind::catch_all};
+  for (const Segment& s : segments)
+    if (s.kind != SegmentKind::literal) route.names.emplace_back(s.text);
+  routes_.reserve(routes_.size() + 1);
+  node = 0;
+  for (const Segment& s : segments) {
+    if (s.kind >= SegmentKind::catch_all) break;
+    std::uint32_t next = kNone;
+    if (s.kind == SegmentKind::literal) {
+      for (const auto& [literal, child] : nodes_[node].statics)
+        if (literal == s.text) next = child;
+    } else {
+      next = nodes_[node].dynamic;
+    }
+    if (next == kNone) {
+      next = static_cast<std::uint32_t>(nodes_.size());
+      nodes_.emplace_back();
+      Node& parent = nodes_[node];
+      if (s.kind == SegmentKind::literal) {
+        parent.statics.emplace_back(std::string(s.text), next);
+      } else {
+        parent.dynamic = next;
+        parent.dynamic_name = std::string(s.text);
+        parent.dynamic_owner = id;
+      }
+    }
+    node = next;
+  }
+  Node& end = nodes_[node];
+  (last == SegmentKind::catch_all            ? end.catch_all
+   : last == SegmentKind::optional_catch_all ? end.optional_catch_all
+                                             : end.route) = id;
+  routes_.push_back(std::move(route));
+  return id;
+}
+
+std::optional<Router::RouteId> Router::find(std::string_view pattern) const {
+  for (std::size_t i = 0; i < routes_.size(); ++i)
+    if (routes_[i].pattern == pattern) return static_cast<RouteId>(i);
+  return std::nullopt;
+}
+
+std::optional<Router::RouteId> Router::match(std::string_view path, Params& params) const {
+  params.size_ = 0;
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  MatchState st;
+  if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
+  bind(st.found, st, params);
+  return st.found;
+}
+
+// `rest` is the part of the path after the '/' that ends the segments matched so far; it is
+// empty when no segment is left.
+bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& st) const {
+  const Node& n = nodes_[node];
+  if (rest.empty()) {
+    if (n.route != kNone) {
+      st.found = n.route;
+      return true;
+    }
+    if (n.optional_catch_all != kNone) {
+      st.found = n.optional_catch_all;
+      return true;  // matched nothing: the parameter stays absent
+    }
+    return false;
+  }
+  const std::size_t slash = rest.find('/');
+  const std::string_view seg = rest.substr(0, slash);
+  // After the last segment nothing is left; "a/" leaves an empty segment to match.
+  const std::string_view next = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  const bool last = slash == std::string_view::npos;
+  auto descend = [&](std::uint32_t child) {
+    if (!last && next.empty()) return false;  // "a//": an empty segment matches nothing
+    return match_from(child, next, st);
+  };
+
+  for (const auto& [literal, child] : n.statics)
+    if (segment_equals(seg, literal) && descend(child)) return true;
+  if (n.dynamic != kNone && !seg.empty() && st.count < Params::kMax) {
+    st.raw[st.count++] = seg;
+    if (descend(n.dynamic)) return true;
+    --st.count;
+  }
+  for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
+    if (route != kNone && st.count < Params::kMax) {
+      st.raw[st.count++] = rest;
+      st.found = route;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Router::bind(RouteId id, MatchState& st, Params& params) const {
+  const Route& route = routes_[id];
+  std::size_t decoded_bytes = 0;
+  for (std::size_t i = 0; i < st.count; ++i)
+    if (url::needs_decoding(st.raw[i], false)) decoded_bytes += st.raw[i].size();
+  if (params.scratch_.size() < decoded_bytes) params.scratch_.resize(decoded_bytes);
+  char* out = params.scratch_.data();
+  for (std::size_t i = 0; i < st.count; ++i) {
+    std::string_view raw = st.raw[i];
+    std::string_view value = raw;
+    if (url::needs_decoding(raw, false)) {
+      std::size_t n = url::decode(raw, out, false);
+      value = {out, n};
+      out += n;
+    }
+    params.entries_[i] = {route.names[i], value, raw, route.ends_in_catch_all && i + 1 == st.count};
+  }
+  params.size_ = static_cast<std::uint8_t>(st.count);
+}
+
+}  // namespace ignis
