@@ -1,0 +1,143 @@
+#pragma once
+// App: routes with one handler per method, in the shape of Next.js Route Handlers.
+//
+//   ignis::App app;
+//   app.route("/api/posts/[id]").GET(get_post).PATCH(patch_post).DELETE(delete_post);
+//   app.listen({.port = 3000});
+//
+//   ignis::Task<ignis::Response> get_post(ignis::Request& req, ignis::RouteContext& ctx) {
+//     auto id = ctx.params.get("id");
+//     ...
+//     co_return ignis::Response::json(post);
+//   }
+//
+// A handler is `Task<Response>(Request&, RouteContext&)` or `Task<Response>(Request&)`.
+// For every route the app answers by itself:
+//   a method the route does not export    405 {"error":"Method not allowed"} with Allow
+//   HEAD on a route that exports GET      the GET response's head, without the body
+//   OPTIONS on a route that exports none  204 with Allow
+//   a path no route matches               404 {"error":"Not found"}
+//
+// How a request flows: the connection (http/src/connection.cpp) reads and parses the head
+// into a Request of views, App::resolve() matches the path in the router and picks the
+// handler, the handler's Task runs (and may co_await the body, timers, offload()), and
+// the Response is serialized with its head and body in one write.
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "ignis/core/task.hpp"
+#include "ignis/http/method.hpp"
+#include "ignis/http/options.hpp"
+#include "ignis/http/request.hpp"
+#include "ignis/http/response.hpp"
+#include "ignis/router/router.hpp"
+
+namespace ignis {
+
+struct RouteContext {
+  Params params;
+  std::string_view pattern;  // the matched pattern, such as "/api/posts/[id]"
+};
+
+using Handler = std::function<Task<Response>(Request&, RouteContext&)>;
+
+class App;
+
+class RouteBuilder {
+ public:
+  template <class H>
+  RouteBuilder& GET(H&& h) {
+    return handle(Method::GET, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& HEAD(H&& h) {
+    return handle(Method::HEAD, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& POST(H&& h) {
+    return handle(Method::POST, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& PUT(H&& h) {
+    return handle(Method::PUT, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& PATCH(H&& h) {
+    return handle(Method::PATCH, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& DELETE(H&& h) {
+    return handle(Method::DELETE, std::forward<H>(h));
+  }
+  template <class H>
+  RouteBuilder& OPTIONS(H&& h) {
+    return handle(Method::OPTIONS, std::forward<H>(h));
+  }
+
+  // Any of the methods above, chosen at run time. Replaces an earlier handler.
+  template <class H>
+  RouteBuilder& handle(Method m, H&& h) {
+    if constexpr (std::is_invocable_r_v<Task<Response>, H&, Request&, RouteContext&>) {
+      return set(m, Handler(std::forward<H>(h)));
+    } else {
+      static_assert(std::is_invocable_r_v<Task<Response>, H&, Request&>,
+                    "a handler is Task<Response>(Request&, RouteContext&) or Task<Response>(Request&)");
+      return set(m, Handler([fn = std::forward<H>(h)](Request& req, RouteContext&) mutable { return fn(req); }));
+    }
+  }
+
+ private:
+  friend class App;
+  RouteBuilder(App& app, std::size_t route) noexcept : app_(app), route_(route) {}
+  RouteBuilder& set(Method m, Handler h);
+  App& app_;
+  std::size_t route_;
+};
+
+class App {
+ public:
+  App();
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // The route for a pattern (the same one if the pattern was seen before). Throws
+  // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
+  RouteBuilder route(std::string_view pattern);
+
+  // Serves the app on its own threads until SIGINT or SIGTERM, then shuts down gracefully
+  // and returns. Throws std::system_error if the address cannot be bound.
+  void listen(const ServerOptions& options = {});
+
+  // How the app answers a method on a path (used by the server and the test client).
+  struct Target {
+    enum class Kind { handler, not_found, not_allowed, options } kind = Kind::not_found;
+    const Handler* handler = nullptr;
+    std::string_view pattern;
+    std::string_view allow;  // the route's methods, for 405 and OPTIONS
+  };
+  Target resolve(Method method, std::string_view path, Params& params) const;
+  // The responses the app gives by itself.
+  static Response not_found();
+  static Response method_not_allowed(std::string_view allow);
+  static Response options(std::string_view allow);
+
+ private:
+  friend class RouteBuilder;
+  struct Route {
+    std::string pattern;
+    std::array<Handler, kRouteMethods> handlers;
+    std::string allow;
+  };
+
+  Router router_;
+  std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
+};
+
+}  // namespace ignis

@@ -1,0 +1,78 @@
+#pragma once
+// Response: what a handler returns, built like Next.js's Response and NextResponse.
+//
+//   co_return Response::json(post);
+//   co_return Response::json({{"error", "Post not found"}}, {.status = 404});
+//   co_return Response::text("Hello, World!");
+//   co_return Response::empty();                      // 204, no body
+//   co_return Response::redirect("/login");           // 307 with Location
+//
+//   auto res = Response::json({{"success", true}});
+//   res.headers().set("Cache-Control", "no-store");
+//   res.cookies().set("session", token, {.max_age = 604800, .http_only = true});
+//
+// The server adds Date, Content-Length and Connection. Body and header storage are
+// recycled per thread, so building a small response allocates nothing at steady state.
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ignis/http/cookies.hpp"
+#include "ignis/http/headers.hpp"
+#include "ignis/json/writer.hpp"
+
+namespace ignis {
+
+struct ResponseInit {
+  int status = 200;
+  std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {};
+};
+
+class Response {
+ public:
+  Response() noexcept = default;  // 200, no body
+  explicit Response(std::string_view body, ResponseInit init = {});
+  Response(Response&& o) noexcept = default;
+  Response& operator=(Response&& o) noexcept;
+  ~Response();
+
+  static Response text(std::string_view body, ResponseInit init = {});
+  static Response html(std::string_view body, ResponseInit init = {});
+  template <class T>
+  static Response json(const T& value, ResponseInit init = {});
+  static Response json(std::initializer_list<json::Member> object, ResponseInit init = {}) {
+    return json(json::Value(object), init);
+  }
+  static Response empty(int status = 204);
+  static Response redirect(std::string_view location, int status = 307);
+
+  int status() const noexcept { return status_; }
+  void set_status(int status);
+
+  ResponseHeaders& headers() noexcept { return headers_; }
+  const ResponseHeaders& headers() const noexcept { return headers_; }
+  ResponseCookies cookies() noexcept { return ResponseCookies(headers_); }
+
+  std::string& body() noexcept { return body_; }
+  const std::string& body() const noexcept { return body_; }
+
+ private:
+  static Response with_type(std::string_view content_type, ResponseInit init);
+  void apply(const ResponseInit& init);
+
+  int status_ = 200;
+  ResponseHeaders headers_;
+  std::string body_;
+};
+
+template <class T>
+Response Response::json(const T& value, ResponseInit init) {
+  Response r = with_type("application/json", init);
+  json::Writer w(r.body_);
+  json::write(w, value);
+  return r;
+}
+
+}  // namespace ignis

@@ -1,0 +1,108 @@
+#include "ignis/http/app.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <ctime>
+
+#include "ignis/http/server.hpp"
+
+namespace ignis {
+namespace {
+
+constexpr std::size_t index_of(Method m) noexcept { return static_cast<std::size_t>(m); }
+
+// "GET, HEAD, POST, OPTIONS": what the route exports, plus what the app adds by itself.
+std::string allow_header(const std::array<Handler, kRouteMethods>& handlers) {
+  std::string allow;
+  for (std::size_t i = 0; i < kRouteMethods; ++i) {
+    const auto m = static_cast<Method>(i);
+    const bool exported = bool(handlers[i]) || (m == Method::HEAD && handlers[index_of(Method::GET)]) ||
+                          m == Method::OPTIONS;
+    if (!exported) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += to_string(m);
+  }
+  return allow;
+}
+
+}  // namespace
+
+App::App() = default;
+App::~App() = default;
+
+RouteBuilder App::route(std::string_view pattern) {
+  if (auto existing = router_.find(pattern)) return RouteBuilder(*this, *existing);
+  const auto id = router_.add(pattern);
+  routes_.push_back(Route{std::string(pattern), {}, {}});
+  routes_.back().allow = allow_header(routes_.back().handlers);
+  return RouteBuilder(*this, id);
+}
+
+RouteBuilder& RouteBuilder::set(Method m, Handler h) {
+  if (m == Method::other) throw std::invalid_argument("a route handles GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS");
+  auto& route = app_.routes_[route_];
+  route.handlers[index_of(m)] = std::move(h);
+  route.allow = allow_header(route.handlers);
+  return *this;
+}
+
+App::Target App::resolve(Method method, std::string_view path, Params& params) const {
+  auto id = router_.match(path, params);
+  if (!id) return {};
+  const Route& r = routes_[*id];
+  Target t{Target::Kind::not_allowed, nullptr, r.pattern, r.allow};
+  if (method == Method::other) return t;
+  if (const Handler& h = r.handlers[index_of(method)]) {
+    t.kind = Target::Kind::handler;
+    t.handler = &h;
+  } else if (method == Method::HEAD && r.handlers[index_of(Method::GET)]) {
+    t.kind = Target::Kind::handler;  // the server sends the GET response's head only
+    t.handler = &r.handlers[index_of(Method::GET)];
+  } else if (method == Method::OPTIONS) {
+    t.kind = Target::Kind::options;
+  }
+  return t;
+}
+
+Response App::not_found() { return Response::json({{"error", "Not found"}}, {.status = 404}); }
+
+Response App::method_not_allowed(std::string_view allow) {
+  return Response::json({{"error", "Method not allowed"}}, {.status = 405, .headers = {{"Allow", allow}}});
+}
+
+Response App::options(std::string_view allow) {
+  Response r = Response::empty(204);
+  r.headers().set("Allow", allow);
+  return r;
+}
+
+void App::listen(const ServerOptions& options) {
+  // Block the stop signals before the server's threads start (they inherit the mask), so
+  // that only the wait below receives them.
+  sigset_t stop_signals, previous;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+  struct RestoreMask {
+    sigset_t mask;
+    ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{previous};
+
+  Server server(*this, options);
+  server.start();
+  bool stopping = false;
+  while (!server.stopped()) {
+    timespec tick{0, 100'000'000};
+    int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig > 0 && !stopping) {
+      options.log(LogLevel::info, sig == SIGINT ? "SIGINT: shutting down" : "SIGTERM: shutting down");
+      stopping = true;
+      server.stop();
+    }
+  }
+  server.wait();
+}
+
+}  // namespace ignis

@@ -1,0 +1,116 @@
+#include "ignis/http/headers.hpp"
+
+#include <stdexcept>
+
+namespace ignis {
+namespace {
+
+char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+bool is_token_char(char c) noexcept {
+  if (c >= 'a' && c <= 'z') return true;
+  if (c >= 'A' && c <= 'Z') return true;
+  if (c >= '0' && c <= '9') return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+void check_field(std::string_view name, std::string_view value) {
+  if (name.empty()) throw std::invalid_argument("empty header name");
+  for (char c : name)
+    if (!is_token_char(c)) throw std::invalid_argument("invalid header name: " + std::string(name));
+  for (char c : value)
+    if (c == '\r' || c == '\n' || c == '\0') throw std::invalid_argument("invalid header value for " + std::string(name));
+}
+
+// The line of `text` starting at pos: its name, value and the position after its CRLF.
+struct Line {
+  std::string_view name, value;
+  std::size_t next;
+};
+Line line_at(std::string_view text, std::size_t pos) noexcept {
+  std::size_t end = text.find("\r\n", pos);
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view line = text.substr(pos, end - pos);
+  std::size_t colon = line.find(':');
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return {name, value, std::min(end + 2, text.size())};
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::optional<std::string_view> RequestHeaders::get(std::string_view name) const noexcept {
+  for (const HeaderField& f : fields_)
+    if (iequals(f.name, name)) return f.value;
+  return std::nullopt;
+}
+
+std::size_t RequestHeaders::count(std::string_view name) const noexcept {
+  std::size_t n = 0;
+  for (const HeaderField& f : fields_) n += iequals(f.name, name);
+  return n;
+}
+
+void ResponseHeaders::set(std::string_view name, std::string_view value) {
+  check_field(name, value);
+  erase(name);
+  append(name, value);
+}
+
+void ResponseHeaders::append(std::string_view name, std::string_view value) {
+  check_field(name, value);
+  append_trusted(name, value);
+}
+
+void ResponseHeaders::append_trusted(std::string_view name, std::string_view value) {
+  text_.reserve(text_.size() + name.size() + value.size() + 4);
+  text_.append(name);
+  text_.append(": ");
+  text_.append(value);
+  text_.append("\r\n");
+}
+
+std::optional<std::string_view> ResponseHeaders::get(std::string_view name) const noexcept {
+  for (std::size_t pos = 0; pos < text_.size();) {
+    Line l = line_at(text_, pos);
+    if (iequals(l.name, name)) return l.value;
+    pos = l.next;
+  }
+  return std::nullopt;
+}
+
+void ResponseHeaders::erase(std::string_view name) {
+  for (std::size_t pos = 0; pos < text_.size();) {
+    Line l = line_at(text_, pos);
+    if (iequals(l.name, name))
+      text_.erase(pos, l.next - pos);
+    else
+      pos = l.next;
+  }
+}
+
+HeaderField ResponseHeaders::iterator::operator*() const noexcept {
+  Line l = line_at(text_, pos_);
+  return {l.name, l.value};
+}
+
+ResponseHeaders::iterator& ResponseHeaders::iterator::operator++() noexcept {
+  pos_ = line_at(text_, pos_).next;
+  return *this;
+}
+
+}  // namespace ignis

@@ -1,0 +1,195 @@
+#include "parser.hpp"
+
+#include <cstring>
+#include <string_view>
+
+#include "ignis/http/headers.hpp"
+
+namespace ignis::detail {
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+int status_of(ParseError e) noexcept {
+  switch (e) {
+    case ParseError::none: return 200;
+    case ParseError::bad_request: return 400;
+    case ParseError::uri_too_long: return 414;
+    case ParseError::head_too_large: return 431;
+    case ParseError::body_too_large: return 413;
+    case ParseError::expectation_failed: return 417;
+  }
+  return 400;
+}
+
+const llhttp_settings_t RequestParser::settings_ = [] {
+  llhttp_settings_t s;
+  llhttp_settings_init(&s);
+  s.on_method = &RequestParser::on_method;
+  s.on_url = &RequestParser::on_url;
+  s.on_header_field = &RequestParser::on_header_field;
+  s.on_header_value = &RequestParser::on_header_value;
+  s.on_header_value_complete = &RequestParser::on_header_value_complete;
+  s.on_headers_complete = &RequestParser::on_headers_complete;
+  s.on_body = &RequestParser::on_body;
+  s.on_message_complete = &RequestParser::on_message_complete;
+  return s;
+}();
+
+RequestParser::RequestParser(const ParserLimits& limits) noexcept : limits_(limits) {
+  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  parser_.data = this;
+}
+
+void RequestParser::begin_message(HeaderSpan* spans) noexcept {
+  llhttp_resume(&parser_);  // after the pause at the end of the previous message
+  spans_ = spans;
+  header_count_ = 0;
+  in_value_ = false;
+  method_offset_ = method_length_ = 0;
+  url_offset_ = url_length_ = 0;
+  host_count_ = transfer_encoding_count_ = 0;
+  chunked_ = has_content_length_ = expect_continue_ = false;
+  keep_alive_ = true;
+  content_length_ = 0;
+  body_begin_ = body_end_ = 0;
+  body_received_ = 0;
+  body_started_ = false;
+  head_complete_ = message_complete_ = false;
+  error_ = ParseError::none;
+}
+
+std::size_t RequestParser::feed(char* base, const char* data, std::size_t size) noexcept {
+  base_ = base;
+  const llhttp_errno_t err = llhttp_execute(&parser_, data, size);
+  if (err == HPE_OK) return size;
+  if (err == HPE_PAUSED && message_complete_) return static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
+  if (error_ == ParseError::none) error_ = ParseError::bad_request;
+  return size;
+}
+
+Method RequestParser::method() const noexcept {
+  switch (parser_.method) {
+    case HTTP_GET: return Method::GET;
+    case HTTP_HEAD: return Method::HEAD;
+    case HTTP_POST: return Method::POST;
+    case HTTP_PUT: return Method::PUT;
+    case HTTP_PATCH: return Method::PATCH;
+    case HTTP_DELETE: return Method::DELETE;
+    case HTTP_OPTIONS: return Method::OPTIONS;
+    default: return Method::other;
+  }
+}
+
+int RequestParser::on_method(llhttp_t* p, const char* at, std::size_t n) {
+  RequestParser& s = self(p);
+  if (s.method_length_ == 0) s.method_offset_ = s.offset(at);
+  s.method_length_ += static_cast<std::uint32_t>(n);
+  return 0;
+}
+
+int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
+  RequestParser& s = self(p);
+  if (s.url_length_ == 0) s.url_offset_ = s.offset(at);
+  s.url_length_ += static_cast<std::uint32_t>(n);
+  if (s.url_length_ > s.limits_.max_request_line) return s.fail(ParseError::uri_too_long);
+  if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
+  return 0;
+}
+
+int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
+  RequestParser& s = self(p);
+  if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
+  if (s.header_count_ == 0 || s.in_value_) {
+    if (s.header_count_ == s.limits_.max_headers) return s.fail(ParseError::head_too_large);
+    s.spans_[s.header_count_++] = {s.offset(at), static_cast<std::uint32_t>(n), s.offset(at + n), 0};
+    s.in_value_ = false;
+  } else {
+    s.spans_[s.header_count_ - 1].name_length += static_cast<std::uint32_t>(n);
+  }
+  return 0;
+}
+
+int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
+  RequestParser& s = self(p);
+  if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
+  HeaderSpan& h = s.spans_[s.header_count_ - 1];
+  if (!s.in_value_) {
+    h.value_offset = s.offset(at);
+    s.in_value_ = true;
+  }
+  h.value_length += static_cast<std::uint32_t>(n);
+  return 0;
+}
+
+int RequestParser::on_header_value_complete(llhttp_t* p) {
+  RequestParser& s = self(p);
+  s.in_value_ = true;  // the next field callback starts a new field, even after an empty value
+  const HeaderSpan& h = s.spans_[s.header_count_ - 1];
+  const std::string_view name(s.base_ + h.name_offset, h.name_length);
+  const std::string_view value = trim({s.base_ + h.value_offset, h.value_length});
+  switch (name.size()) {
+    case 4:
+      if (iequals(name, "host")) ++s.host_count_;
+      break;
+    case 6:
+      if (iequals(name, "expect")) {
+        if (!iequals(value, "100-continue")) return s.fail(ParseError::expectation_failed);
+        s.expect_continue_ = true;
+      }
+      break;
+    case 17:
+      // Only "chunked" itself: other codings (or lists ending in chunked) cannot be decoded
+      // here, and ambiguity in them is what request smuggling feeds on.
+      if (iequals(name, "transfer-encoding")) {
+        ++s.transfer_encoding_count_;
+        if (!iequals(value, "chunked")) return s.fail(ParseError::bad_request);
+      }
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+int RequestParser::on_headers_complete(llhttp_t* p) {
+  RequestParser& s = self(p);
+  s.head_complete_ = true;
+  const bool http11 = p->http_major == 1 && p->http_minor == 1;
+  if ((http11 && s.host_count_ != 1) || s.host_count_ > 1) return s.fail(ParseError::bad_request);
+  if (s.transfer_encoding_count_ > 1) return s.fail(ParseError::bad_request);
+  s.chunked_ = (p->flags & F_CHUNKED) != 0;
+  s.has_content_length_ = (p->flags & F_CONTENT_LENGTH) != 0;
+  s.content_length_ = s.has_content_length_ ? p->content_length : 0;
+  if (s.has_content_length_ && s.content_length_ > s.limits_.max_body_bytes) return s.fail(ParseError::body_too_large);
+  s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  p->upgrade = 0;  // no protocol upgrades here: such a request is answered as a plain one
+  return 0;
+}
+
+int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t n) {
+  RequestParser& s = self(p);
+  if (!s.body_started_) {
+    s.body_started_ = true;
+    s.body_begin_ = s.body_end_ = s.offset(at);
+  }
+  s.body_received_ += n;
+  if (s.body_received_ > s.limits_.max_body_bytes) return s.fail(ParseError::body_too_large);
+  char* dst = s.base_ + s.body_end_;
+  if (dst != at) std::memmove(dst, at, n);
+  s.body_end_ += n;
+  return 0;
+}
+
+int RequestParser::on_message_complete(llhttp_t* p) {
+  self(p).message_complete_ = true;
+  return HPE_PAUSED;
+}
+
+}  // namespace ignis::detail

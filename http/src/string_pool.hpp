@@ -1,0 +1,15 @@
+#pragma once
+// Per-thread recycling of the strings that hold response headers and bodies: a response
+// takes a string that already has capacity and gives it back when it is destroyed, so
+// small responses reach steady state without the allocator.
+
+#include <string>
+
+namespace ignis::detail {
+
+// A cleared string, with capacity if one was recycled on this thread.
+std::string take_string() noexcept;
+// Keeps s's capacity for the next take_string() on this thread (up to a bound).
+void recycle_string(std::string& s) noexcept;
+
+}  // namespace ignis::detail

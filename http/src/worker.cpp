@@ -1,0 +1,139 @@
+#include "worker.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "connection.hpp"
+
+namespace ignis::detail {
+
+Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor)
+    : app_(app),
+      options_(options),
+      limits_{options.max_head_bytes, options.max_request_line, options.max_headers, options.max_body_bytes},
+      reactor_(reactor),
+      acceptor_(std::move(acceptor)),
+      date_timer_(&Worker::on_date_timer, this),
+      drain_timer_(&Worker::on_drain_timer, this) {}
+
+Worker::~Worker() {
+  reactor_.cancel(date_timer_);
+  reactor_.cancel(drain_timer_);
+}
+
+void Worker::start() {
+  refresh_date();
+  accepting_ = true;
+  spawn(accept_loop());
+}
+
+Task<void> Worker::accept_loop() {
+  bool starved = false;
+  while (!draining_) {
+    StreamPtr stream;
+    const int r = co_await accept(*acceptor_, stream);
+    if (r == 0) {
+      starved = false;
+      spawn(serve_connection(*this, std::move(stream)));
+      continue;
+    }
+    if (r == -EAGAIN) continue;
+    if (r == -ECANCELED || draining_) break;
+    // Out of descriptors or memory: connections wait in the backlog while we pause, rather
+    // than spinning on a socket that stays readable.
+    if (!starved) log(LogLevel::warn, std::string("accept: ") + std::strerror(-r) + "; pausing accepts");
+    starved = true;
+    co_await sleep_for(std::chrono::milliseconds(100));
+  }
+  accepting_ = false;
+  stop_if_done();
+}
+
+void Worker::refresh_date() {
+  date_.refresh();
+  constexpr std::string_view server = "Server: ignis\r\n";
+  std::string_view date = date_.get();
+  std::memcpy(common_headers_buf_, server.data(), server.size());
+  std::memcpy(common_headers_buf_ + server.size(), date.data(), date.size());
+  common_headers_ = {common_headers_buf_, server.size() + date.size()};
+  // Next refresh just after the wall-clock second turns.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto into_second = now - std::chrono::duration_cast<std::chrono::seconds>(now);
+  reactor_.schedule(date_timer_, Clock::now() + (std::chrono::seconds(1) - into_second) + std::chrono::milliseconds(1));
+}
+
+void Worker::on_date_timer(void* self) { static_cast<Worker*>(self)->refresh_date(); }
+
+RequestState* Worker::acquire_request() {
+  if (free_requests_.empty()) return new RequestState(options_.max_headers);
+  RequestState* rs = free_requests_.back().release();
+  free_requests_.pop_back();
+  return rs;
+}
+
+void Worker::release_request(RequestState* rs) noexcept {
+  if (!rs) return;
+  rs->request.signal().reset();
+  rs->request.arena().reset();
+  if (free_requests_.size() < 1024) {
+    try {
+      free_requests_.emplace_back(rs);
+      return;
+    } catch (...) {
+    }
+  }
+  delete rs;
+}
+
+void Worker::add(Connection& c) noexcept {
+  c.prev = nullptr;
+  c.next = connections_;
+  if (connections_) connections_->prev = &c;
+  connections_ = &c;
+  ++connection_count_;
+}
+
+void Worker::remove(Connection& c) noexcept {
+  (c.prev ? c.prev->next : connections_) = c.next;
+  if (c.next) c.next->prev = c.prev;
+  --connection_count_;
+  stop_if_done();
+}
+
+void Worker::drain() {
+  if (draining_) return;
+  draining_ = true;
+  acceptor_->close();
+  // Cancellation completes on a later turn of the loop, so the list stays intact here.
+  for (Connection* c = connections_; c; c = c->next) c->close_if_idle();
+  reactor_.schedule(drain_timer_, Clock::now() + options_.shutdown_timeout);
+  stop_if_done();
+}
+
+void Worker::on_drain_timer(void* self) {
+  auto* w = static_cast<Worker*>(self);
+  if (w->connection_count_ == 0) return;
+  if (w->aborted_) {
+    // Something ignores the abort (blocking work, say): stop the loop regardless.
+    w->log(LogLevel::warn, std::to_string(w->connection_count_) + " connection(s) did not finish; stopping");
+    w->reactor_.stop();
+    return;
+  }
+  w->aborted_ = true;
+  w->log(LogLevel::warn, "shutdown timeout: aborting " + std::to_string(w->connection_count_) + " request(s)");
+  for (Connection *c = w->connections_, *next; c; c = next) {
+    next = c->next;  // aborting may resume c's handler, which may end c
+    c->abort();
+  }
+  w->reactor_.schedule(w->drain_timer_, Clock::now() + std::chrono::seconds(1));
+}
+
+void Worker::stop_if_done() {
+  if (draining_ && !accepting_ && connection_count_ == 0) {
+    reactor_.cancel(date_timer_);
+    reactor_.cancel(drain_timer_);
+    reactor_.stop();
+  }
+}
+
+}  // namespace ignis::detail

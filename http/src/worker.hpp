@@ -1,0 +1,86 @@
+#pragma once
+// Worker: the HTTP server's state on one reactor thread. It accepts on its own
+// SO_REUSEPORT socket, owns the connections it accepted, and keeps what they share
+// without locks: the Date line, pooled per-request state, the drain on shutdown.
+
+#include <memory>
+#include <vector>
+
+#include "date.hpp"
+#include "ignis/core/io.hpp"
+#include "ignis/http/app.hpp"
+#include "ignis/http/options.hpp"
+#include "parser.hpp"
+
+namespace ignis::detail {
+
+class Connection;
+
+// Everything one request needs besides the connection; pooled, so an idle connection
+// holds none of it.
+struct RequestState {
+  explicit RequestState(std::size_t max_headers) : spans(max_headers), fields(max_headers) {}
+  Request request;
+  RouteContext context;
+  std::vector<HeaderSpan> spans;
+  std::vector<HeaderField> fields;
+};
+
+class Worker {
+ public:
+  Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // On the reactor thread: start accepting.
+  void start();
+  // On the reactor thread: stop accepting, close idle connections, abort the rest after
+  // the shutdown timeout; the reactor stops once no connection is left.
+  void drain();
+
+  const App& app() const noexcept { return app_; }
+  const ServerOptions& options() const noexcept { return options_; }
+  const ParserLimits& limits() const noexcept { return limits_; }
+  Reactor& reactor() noexcept { return reactor_; }
+  bool draining() const noexcept { return draining_; }
+  // "Server: ignis\r\nDate: ...\r\n"
+  std::string_view common_headers() const noexcept { return common_headers_; }
+  void log(LogLevel level, std::string_view message) const { options_.log(level, message); }
+
+  RequestState* acquire_request();
+  void release_request(RequestState* rs) noexcept;
+
+  void add(Connection& c) noexcept;
+  void remove(Connection& c) noexcept;
+  std::size_t connection_count() const noexcept { return connection_count_; }
+
+ private:
+  Task<void> accept_loop();
+  void refresh_date();
+  static void on_date_timer(void* self);
+  static void on_drain_timer(void* self);
+  void stop_if_done();
+
+  const App& app_;
+  const ServerOptions& options_;
+  ParserLimits limits_;
+  Reactor& reactor_;
+  std::unique_ptr<Acceptor> acceptor_;
+
+  DateLine date_;
+  char common_headers_buf_[96] = {};
+  std::string_view common_headers_;
+  Timer date_timer_;
+
+  Connection* connections_ = nullptr;  // intrusive list
+  std::size_t connection_count_ = 0;
+  std::vector<std::unique_ptr<RequestState>> free_requests_;
+
+  bool draining_ = false;
+  bool aborted_ = false;  // the shutdown timeout passed
+  bool accepting_ = false;
+  Timer drain_timer_;
+};
+
+}  // namespace ignis::detail
