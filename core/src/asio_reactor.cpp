@@ -336,7 +336,10 @@ class AsioReactor final : public Reactor {
     RunScope scope(*this);
     auto work = asio::make_work_guard(ctx_);
     ctx_.run();
+    // Completions already due (sockets closed just before the stop) still run, so that
+    // what waits on them is released.
     ctx_.restart();
+    ctx_.poll();
   }
 
   void stop() noexcept override { ctx_.stop(); }
