@@ -1,5 +1,6 @@
 #include "parser.hpp"
 
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -7,6 +8,23 @@
 
 namespace ignis::detail {
 namespace {
+
+// RFC 9110 tchar: what a field name may be made of.
+constexpr auto kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
+  return true;
+}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -123,6 +141,10 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
   if (!s.in_value_) {
     h.value_offset = s.offset(at);
     s.in_value_ = true;
+  } else if (s.offset(at) != h.value_offset + h.value_length) {
+    // A piece that does not continue the last one: a line folded onto the next
+    // (obs-fold), which RFC 9112 lets a server reject, and which smuggling relies on.
+    return s.fail(ParseError::bad_request);
   }
   h.value_length += static_cast<std::uint32_t>(n);
   return 0;
@@ -134,6 +156,8 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   const HeaderSpan& h = s.spans_[s.header_count_ - 1];
   const std::string_view name(s.base_ + h.name_offset, h.name_length);
   const std::string_view value = trim({s.base_ + h.value_offset, h.value_length});
+  // llhttp lets spaces (even before the colon) and empty names through.
+  if (!is_token(name)) return s.fail(ParseError::bad_request);
   switch (name.size()) {
     case 4:
       if (iequals(name, "host")) ++s.host_count_;
