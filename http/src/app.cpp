@@ -30,6 +30,8 @@ std::string allow_header(const std::array<Handler, kRouteMethods>& handlers) {
 
 App::App() = default;
 App::~App() = default;
+App::App(App&&) noexcept = default;
+App& App::operator=(App&&) noexcept = default;
 
 RouteBuilder App::route(std::string_view pattern) {
   if (auto existing = router_.find(pattern)) return RouteBuilder(*this, *existing);

@@ -135,8 +135,9 @@ void Connection::close_if_idle() noexcept {
 void Connection::abort() noexcept {
   aborted_ = true;
   keep_alive_ = false;
-  if (rs_) rs_->request.signal().abort();
   stream_->cancel();
+  // Last: aborting may resume the handler at once, and the connection may end with it.
+  if (rs_) rs_->request.signal().abort();
 }
 
 Task<bool> Connection::serve_one() {

@@ -129,10 +129,12 @@ void Worker::on_drain_timer(void* self) {
 }
 
 void Worker::stop_if_done() {
-  if (draining_ && !accepting_ && connection_count_ == 0) {
+  if (draining_ && !accepting_ && connection_count_ == 0 && !stopping_) {
+    stopping_ = true;
     reactor_.cancel(date_timer_);
     reactor_.cancel(drain_timer_);
-    reactor_.stop();
+    // Posted, so that the completions of the sockets just closed run first.
+    reactor_.post([&r = reactor_] { r.stop(); });
   }
 }
 

@@ -80,6 +80,7 @@ class Worker {
   bool draining_ = false;
   bool aborted_ = false;  // the shutdown timeout passed
   bool accepting_ = false;
+  bool stopping_ = false;
   Timer drain_timer_;
 };
 

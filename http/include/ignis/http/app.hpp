@@ -106,6 +106,9 @@ class App {
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
+  // Movable while no server runs it (a Server keeps a reference).
+  App(App&&) noexcept;
+  App& operator=(App&&) noexcept;
 
   // The route for a pattern (the same one if the pattern was seen before). Throws
   // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
