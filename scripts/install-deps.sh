@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ignis needs (only those missing; apt-get update first).
+#
+#   scripts/install-deps.sh           build and run
+#   scripts/install-deps.sh --test    also what the tests and benchmarks use
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ca-certificates
+  libasio-dev node-llhttp libsimdjson-dev liburing-dev libssl-dev
+  libsqlite3-dev libhiredis-dev libcli11-dev
+  curl
+)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

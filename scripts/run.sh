@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and starts the server on http://127.0.0.1:${PORT:-3000}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh -DIGNIS_BUILD_TESTS=OFF
+exec build/bin/hello --port "${PORT:-3000}" "$@"
