@@ -10,6 +10,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <cerrno>
@@ -104,6 +105,25 @@ class AsioStream final : public Stream {
   void cancel() noexcept override {
     asio::error_code ignored;
     sd_.cancel(ignored);
+  }
+
+  // For a connect in progress: finishes c with 0 or -errno once the socket is writable.
+  void wait_connected(Completion& c) {
+    ++ops_;
+    sd_.async_wait(asio::socket_base::wait_write, [this, &c](const asio::error_code& ec) {
+      --ops_;
+      if (destroyed_) {
+        if (ops_ == 0) delete this;
+        return;
+      }
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (ec)
+        err = ec == asio::error::operation_aborted ? ECANCELED : ec.value();
+      else if (::getsockopt(sd_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+      c.finish(-err);
+    });
   }
 
   void shutdown_send() noexcept override { ::shutdown(sd_.native_handle(), SHUT_WR); }
@@ -324,6 +344,65 @@ class AsioAcceptor final : public Acceptor {
   std::uint16_t port_ = 0;
 };
 
+// Completes a non-blocking connect once the socket turns writable.
+class AsioConnect {
+ public:
+  static bool start(asio::io_context& ctx, const SocketAddress& to, StreamPtr& out, Completion& c) {
+    int fd = ::socket(to.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      c.result = -errno;
+      return true;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&to.storage), to.length) == 0) {
+      out = StreamPtr(new AsioStream(ctx, fd, to));
+      c.result = 0;
+      return true;
+    }
+    if (errno != EINPROGRESS) {
+      c.result = -errno;
+      ::close(fd);
+      return true;
+    }
+    // The stream object owns the socket from here on; its readiness tells when connected.
+    auto* stream = new AsioStream(ctx, fd, to);
+    out = StreamPtr(stream);
+    stream->wait_connected(c);
+    return false;
+  }
+};
+
+// A descriptor owned elsewhere: watched through a stream_descriptor that is released, not
+// closed, when the poller goes.
+class AsioPoller final : public Poller {
+ public:
+  AsioPoller(asio::io_context& ctx, int fd) : sd_(ctx, fd), alive_(std::make_shared<bool>(true)) {}
+  ~AsioPoller() override {
+    *alive_ = false;
+    asio::error_code ignored;
+    sd_.cancel(ignored);
+    sd_.release();
+  }
+  bool wait_readable(Completion& c) override { return wait(asio::posix::descriptor_base::wait_read, c); }
+  bool wait_writable(Completion& c) override { return wait(asio::posix::descriptor_base::wait_write, c); }
+  void cancel() noexcept override {
+    asio::error_code ignored;
+    sd_.cancel(ignored);
+  }
+
+ private:
+  bool wait(asio::posix::descriptor_base::wait_type type, Completion& c) {
+    sd_.async_wait(type, [&c, alive = alive_](const asio::error_code& ec) {
+      if (!*alive) return;  // the poller (and whoever waited) is gone
+      c.finish(ec ? (ec == asio::error::operation_aborted ? -ECANCELED : -ec.value()) : 0);
+    });
+    return false;
+  }
+  asio::posix::stream_descriptor sd_;
+  std::shared_ptr<bool> alive_;
+};
+
 class AsioReactor final : public Reactor {
  public:
   // Sockets and timers are only touched by this reactor's thread, so the reactor's I/O
@@ -352,6 +431,12 @@ class AsioReactor final : public Reactor {
   std::unique_ptr<Acceptor> listen(const ListenOptions& options) override {
     return std::make_unique<AsioAcceptor>(ctx_, options);
   }
+
+  bool connect(const SocketAddress& to, StreamPtr& out, Completion& c) override {
+    return AsioConnect::start(ctx_, to, out, c);
+  }
+
+  std::unique_ptr<Poller> poll(int fd) override { return std::make_unique<AsioPoller>(ctx_, fd); }
 
  protected:
   void wake_at(Clock::time_point when) override {

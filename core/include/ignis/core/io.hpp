@@ -63,6 +63,27 @@ struct AcceptAwaiter : detail::OperationAwaiter<AcceptAwaiter> {
 };
 inline AcceptAwaiter accept(Acceptor& a, StreamPtr& out) noexcept { return {a, out}; }
 
+struct ConnectAwaiter : detail::OperationAwaiter<ConnectAwaiter> {
+  ConnectAwaiter(Reactor& r, const SocketAddress& a, StreamPtr& o) noexcept : reactor(r), to(a), out(o) {}
+  bool start() { return reactor.connect(to, out, completion); }
+  Reactor& reactor;
+  const SocketAddress& to;
+  StreamPtr& out;
+};
+// Connects from the current reactor thread.
+inline ConnectAwaiter connect(const SocketAddress& to, StreamPtr& out) noexcept {
+  return {*Reactor::current(), to, out};
+}
+
+struct PollAwaiter : detail::OperationAwaiter<PollAwaiter> {
+  PollAwaiter(Poller& p, bool w) noexcept : poller(p), write(w) {}
+  bool start() { return write ? poller.wait_writable(completion) : poller.wait_readable(completion); }
+  Poller& poller;
+  bool write;
+};
+inline PollAwaiter readable(Poller& p) noexcept { return {p, false}; }
+inline PollAwaiter writable(Poller& p) noexcept { return {p, true}; }
+
 // Suspends until `deadline` on the current reactor; true if the time came, false if
 // `signal` aborted first.
 class SleepAwaiter {

@@ -1,9 +1,10 @@
 #pragma once
 // The reactor: one event loop per thread, behind one small interface with two backends.
 //
-//   Reactor   run / stop, post work from another thread, timers, listen
+//   Reactor   run / stop, post work from another thread, timers, listen, connect
 //   Acceptor  the next accepted connection
 //   Stream    receive, send (gathered), send a file, watch for hang-up, cancel
+//   Poller    readiness of a descriptor owned by someone else (a library's socket)
 //
 // Nothing here is shared between threads except post() and stop(): a connection lives and
 // dies on the thread that accepted it. Each operation reports through a Completion kept in
@@ -54,6 +55,8 @@ struct SocketAddress {
 
   std::string host() const;  // "127.0.0.1", "::1"; empty when unknown
   std::uint16_t port() const noexcept;
+  // A numeric IPv4 or IPv6 address and a port (no name lookup); nullopt if not numeric.
+  static std::optional<SocketAddress> numeric(std::string_view host, std::uint16_t port);
 };
 
 class Stream {
@@ -68,7 +71,8 @@ class Stream {
   // While armed and no receive is pending, aborts `signal` if the peer closes or resets the
   // connection. nullptr disarms. Bytes that arrive meanwhile are kept for the next receive.
   virtual void watch_hangup(AbortSignal* signal) = 0;
-  // Pending operations finish with -ECANCELED.
+  // Pending operations finish with -ECANCELED, never inside this call (on a later turn of
+  // the loop), so a caller may cancel while iterating over what it owns.
   virtual void cancel() noexcept = 0;
   // Sends FIN after the data already sent.
   virtual void shutdown_send() noexcept = 0;
@@ -104,6 +108,18 @@ class Acceptor {
   virtual std::uint16_t port() const noexcept = 0;
 };
 
+// Waits for a descriptor the reactor does not own to become readable or writable, for
+// libraries that do their own I/O (hiredis). Destroying it stops watching and leaves the
+// descriptor open.
+class Poller {
+ public:
+  virtual ~Poller() = default;
+  // Result 0 once ready, or -errno (-ECANCELED after cancel()).
+  virtual bool wait_readable(Completion& c) = 0;
+  virtual bool wait_writable(Completion& c) = 0;
+  virtual void cancel() noexcept = 0;
+};
+
 class Reactor {
  public:
   // The reactor running on this thread (nullptr outside a reactor thread).
@@ -120,6 +136,10 @@ class Reactor {
   virtual void post(std::function<void()> fn) = 0;
   // Opens a listening socket served by this reactor. Throws std::system_error.
   virtual std::unique_ptr<Acceptor> listen(const ListenOptions& options) = 0;
+  // Opens a TCP connection (TCP_NODELAY). Result 0 with `out` set, or -errno.
+  virtual bool connect(const SocketAddress& to, StreamPtr& out, Completion& c) = 0;
+  // Watches a descriptor owned by the caller.
+  virtual std::unique_ptr<Poller> poll(int fd) = 0;
 
   void schedule(Timer& t, Clock::time_point when) {
     if (timers_.schedule(t, when)) wake_at(when);
