@@ -5,7 +5,11 @@
 
 #include <ctime>
 
+#include <simdjson.h>
+
+#include "ignis/http/error.hpp"
 #include "ignis/http/server.hpp"
+#include "ignis/json/document.hpp"
 
 namespace ignis {
 namespace {
@@ -67,6 +71,36 @@ App::Target App::resolve(Method method, std::string_view path, Params& params) c
   return t;
 }
 
+Task<Response> App::handle(Request& req, RouteContext& ctx) const {
+  const Target target = resolve(req.method(), req.path(), ctx.params);
+  switch (target.kind) {
+    case Target::Kind::not_found: co_return not_found();
+    case Target::Kind::not_allowed: co_return method_not_allowed(target.allow);
+    case Target::Kind::options: co_return options(target.allow);
+    case Target::Kind::handler: break;
+  }
+  ctx.pattern = target.pattern;
+  try {
+    // A named task: g++ 12 mishandles temporaries in some co_await expressions.
+    Task<Response> handler = (*target.handler)(req, ctx);
+    co_return co_await handler;
+  } catch (const HttpError& e) {
+    co_return Response::json({{"error", e.what()}}, {.status = e.status()});
+  } catch (const json::ParseError&) {
+    co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
+  } catch (const simdjson::simdjson_error&) {
+    co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
+  } catch (const ConnectionLost&) {
+    throw;  // nothing can be sent: the connection ends
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "handler for " + std::string(req.method_name()) + " " + std::string(ctx.pattern) +
+                              " threw: " + e.what());
+  } catch (...) {
+    log_(LogLevel::error, "handler for " + std::string(ctx.pattern) + " threw a non-exception");
+  }
+  co_return Response::json({{"error", "Internal server error"}}, {.status = 500});
+}
+
 Response App::not_found() { return Response::json({{"error", "Not found"}}, {.status = 404}); }
 
 Response App::method_not_allowed(std::string_view allow) {
@@ -99,7 +133,7 @@ void App::listen(const ServerOptions& options) {
     timespec tick{0, 100'000'000};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
     if (sig > 0 && !stopping) {
-      options.log(LogLevel::info, sig == SIGINT ? "SIGINT: shutting down" : "SIGTERM: shutting down");
+      log(LogLevel::info, sig == SIGINT ? "SIGINT: shutting down" : "SIGTERM: shutting down");
       stopping = true;
       server.stop();
     }

@@ -1,13 +1,10 @@
 #include "connection.hpp"
 
-#include <simdjson.h>
-
 #include <charconv>
 #include <cstring>
 
 #include "ignis/http/error.hpp"
 #include "ignis/http/status.hpp"
-#include "ignis/json/document.hpp"
 
 namespace ignis::detail {
 namespace {
@@ -19,11 +16,6 @@ constexpr std::size_t kBodyBufferSize = 64 * 1024;   // for bodies read piece by
 constexpr std::size_t kReceiveSlack = 4096;          // free space a receive wants besides the body
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1 << 20;
-
-// The peer went away (or timed out) while the handler read the body.
-struct ConnectionLost : std::exception {
-  const char* what() const noexcept override { return "connection lost"; }
-};
 
 std::string_view public_message(int status) noexcept {
   switch (status) {
@@ -233,35 +225,14 @@ void Connection::build_request() {
 // ------------------------------------------------------------------------------ respond
 
 Task<Response> Connection::respond() {
-  Request& req = rs_->request;
-  RouteContext& ctx = rs_->context;
-  const App::Target target = worker_.app().resolve(req.method(), req.path(), ctx.params);
-  switch (target.kind) {
-    case App::Target::Kind::not_found: co_return App::not_found();
-    case App::Target::Kind::not_allowed: co_return App::method_not_allowed(target.allow);
-    case App::Target::Kind::options: co_return App::options(target.allow);
-    case App::Target::Kind::handler: break;
-  }
-  ctx.pattern = target.pattern;
   try {
     // A named awaiter: g++ 12 destroys a temporary Task twice inside `co_await Aggregate{f()}`.
-    HandlerRun run{(*target.handler)(req, ctx), *this};
+    HandlerRun run{worker_.app().handle(rs_->request, rs_->context), *this};
     co_return co_await run;
   } catch (const ConnectionLost&) {
     peer_gone_ = true;
-  } catch (const HttpError& e) {
-    co_return error_response(e.status(), e.what());
-  } catch (const json::ParseError&) {
-    co_return error_response(400, "Invalid JSON");
-  } catch (const simdjson::simdjson_error&) {
-    co_return error_response(400, "Invalid JSON");
-  } catch (const std::exception& e) {
-    worker_.log(LogLevel::error, std::string("handler for ") + std::string(req.method_name()) + " " +
-                                     std::string(ctx.pattern) + " threw: " + e.what());
-  } catch (...) {
-    worker_.log(LogLevel::error, "handler for " + std::string(ctx.pattern) + " threw a non-exception");
   }
-  co_return error_response(500, "Internal server error");
+  co_return Response{};
 }
 
 // ------------------------------------------------------------------------------ body

@@ -2,7 +2,7 @@
 // Connection: one HTTP/1.1 connection's life, as one coroutine on its worker's thread.
 //
 //   read a head  -> parse it in place (llhttp) -> a Request of views into the read buffer
-//   respond      -> App::resolve() picks the handler; its Task runs; errors become responses
+//   respond      -> App::handle() routes and runs the handler; errors become responses
 //   finish body  -> read and drop a body the handler left unread (or close instead)
 //   write        -> status line, headers and body in one write; responses to pipelined
 //                   requests already buffered wait and leave together

@@ -48,7 +48,7 @@ void Server::start() {
   s.port = listen.port;
   s.runtime.start([&s](Reactor&, unsigned i) { s.workers[i]->start(); });
   s.started = true;
-  s.options.log(LogLevel::info, "listening on http://" + s.options.host + ":" + std::to_string(s.port) + " (" +
+  s.app.log(LogLevel::info, "listening on http://" + s.options.host + ":" + std::to_string(s.port) + " (" +
                                     std::to_string(s.runtime.size()) + " thread" +
                                     (s.runtime.size() == 1 ? "" : "s") + ", " +
                                     std::string(to_string(s.runtime.backend())) + " backend)");

@@ -46,7 +46,7 @@ class Worker {
   bool draining() const noexcept { return draining_; }
   // "Server: ignis\r\nDate: ...\r\n"
   std::string_view common_headers() const noexcept { return common_headers_; }
-  void log(LogLevel level, std::string_view message) const { options_.log(level, message); }
+  void log(LogLevel level, std::string_view message) const { app_.log(level, message); }
 
   RequestState* acquire_request();
   void release_request(RequestState* rs) noexcept;

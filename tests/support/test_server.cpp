@@ -12,10 +12,10 @@ ServerOptions TestServer::defaults() {
 
 TestServer::TestServer(App& app, ServerOptions options) {
   auto log = log_;
-  options.log = [log](LogLevel, std::string_view message) {
+  app.set_logger([log](LogLevel, std::string_view message) {
     std::lock_guard lock(log->mutex);
     log->lines.emplace_back(message);
-  };
+  });
   server_ = std::make_unique<Server>(app, std::move(options));
   server_->start();
 }

@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "ignis/core/task.hpp"
+#include "ignis/http/log.hpp"
 #include "ignis/http/method.hpp"
 #include "ignis/http/options.hpp"
 #include "ignis/http/request.hpp"
@@ -114,11 +115,19 @@ class App {
   // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
   RouteBuilder route(std::string_view pattern);
 
+  // Where the app and its servers log (stderr unless replaced). Set it before serving.
+  void set_logger(LogSink sink) { log_ = std::move(sink); }
+  void log(LogLevel level, std::string_view message) const { log_(level, message); }
+
   // Serves the app on its own threads until SIGINT or SIGTERM, then shuts down gracefully
   // and returns. Throws std::system_error if the address cannot be bound.
   void listen(const ServerOptions& options = {});
 
-  // How the app answers a method on a path (used by the server and the test client).
+  // Answers one request: routing, the handler, and the app's own answers. Never throws:
+  // a handler's exception becomes its error response (500, or an HttpError's status).
+  Task<Response> handle(Request& req, RouteContext& ctx) const;
+
+  // How the app answers a method on a path.
   struct Target {
     enum class Kind { handler, not_found, not_allowed, options } kind = Kind::not_found;
     const Handler* handler = nullptr;
@@ -141,6 +150,7 @@ class App {
 
   Router router_;
   std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
+  LogSink log_ = log_to_stderr;
 };
 
 }  // namespace ignis

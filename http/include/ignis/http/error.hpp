@@ -11,6 +11,13 @@
 
 namespace ignis {
 
+// Thrown to a handler that reads the body of a request whose client went away (or timed
+// out). Nothing can be answered; the server ends the connection quietly.
+class ConnectionLost : public std::exception {
+ public:
+  const char* what() const noexcept override { return "connection lost"; }
+};
+
 class HttpError : public std::runtime_error {
  public:
   HttpError(int status, const std::string& public_message) : std::runtime_error(public_message), status_(status) {}

@@ -21,7 +21,6 @@
 #include <string>
 
 #include "ignis/core/reactor.hpp"
-#include "ignis/http/log.hpp"
 
 namespace ignis {
 
@@ -39,8 +38,6 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
-
-  LogSink log = log_to_stderr;
 };
 
 }  // namespace ignis
