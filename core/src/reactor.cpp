@@ -7,6 +7,7 @@
 namespace ignis {
 
 std::unique_ptr<Reactor> make_asio_reactor();
+std::unique_ptr<Reactor> make_uring_reactor();
 
 Backend default_backend() noexcept {
 #if defined(IGNIS_DEFAULT_BACKEND_IO_URING)
@@ -29,9 +30,9 @@ std::unique_ptr<Reactor> make_reactor(const ReactorOptions& options) {
     case Backend::epoll:
       return make_asio_reactor();
     case Backend::io_uring:
-      break;
+      return make_uring_reactor();
   }
-  throw std::runtime_error("the io_uring backend is not available in this build");
+  throw std::invalid_argument("unknown reactor backend");
 }
 
 std::string SocketAddress::host() const {

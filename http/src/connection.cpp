@@ -15,6 +15,7 @@ constexpr std::uint64_t kMaxDrain = 256 * 1024;      // an unread body up to thi
 constexpr std::size_t kBodyBufferSize = 64 * 1024;   // for bodies read piece by piece
 constexpr std::size_t kReceiveSlack = 4096;          // free space a receive wants besides the body
 constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr auto kLingerTimeWhenStopping = std::chrono::milliseconds(200);
 constexpr std::size_t kLingerBytes = 1 << 20;
 
 std::string_view public_message(int status) noexcept {
@@ -409,7 +410,7 @@ Task<void> Connection::reject(int status) {
 // destroy the response in flight: send FIN, then read and drop for a moment.
 Task<void> Connection::linger() {
   stream_->shutdown_send();
-  arm(kLingerTime);
+  arm(worker_.draining() ? Clock::duration(kLingerTimeWhenStopping) : Clock::duration(kLingerTime));
   std::size_t total = 0;
   while (total < kLingerBytes) {
     in_.clear();

@@ -19,7 +19,7 @@ namespace {
 // Runs `body` as a task on a one-thread runtime and returns what it produced.
 template <class T>
 T run_on_reactor(std::function<Task<T>()> body) {
-  Runtime rt({.threads = 1});
+  Runtime rt({.threads = 1, .backend = ignis::testing::test_backend()});
   std::promise<T> result;
   // A coroutine's captures die with its lambda object: pass what it needs as parameters.
   auto wrapper = [](std::function<Task<T>()>& fn, std::promise<T>& out) -> Task<void> {

@@ -1,9 +1,21 @@
 #include "support/test_server.hpp"
 
+#include <cstdlib>
+#include <stdexcept>
+
 namespace ignis::testing {
+
+Backend test_backend() {
+  const char* name = std::getenv("IGNIS_TEST_BACKEND");
+  if (!name || !*name) return default_backend();
+  auto b = parse_backend(name);
+  if (!b) throw std::invalid_argument(std::string("IGNIS_TEST_BACKEND: unknown backend ") + name);
+  return *b;
+}
 
 ServerOptions TestServer::defaults() {
   ServerOptions o;
+  o.backend = test_backend();
   o.host = "127.0.0.1";
   o.port = 0;
   o.threads = 1;

@@ -11,6 +11,9 @@
 
 namespace ignis::testing {
 
+// The backend under test: IGNIS_TEST_BACKEND (epoll or io_uring), else the build's default.
+Backend test_backend();
+
 class TestServer {
  public:
   // Starts `app` on 127.0.0.1 with a free port. Log lines are kept (see log()).
