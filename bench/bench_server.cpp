@@ -8,102 +8,16 @@
 //   bench_server [--port 8080] [--threads 1] [--backend epoll|io_uring]
 
 #include <ignis/http/app.hpp>
-#include <ignis/json/document.hpp>
 
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <string_view>
+
+#include "peers_app.hpp"
 
 using namespace ignis;
 
 namespace {
-
-enum class Kind { plaintext, json, echo, target, other };
-
-struct RouteSpec {
-  std::string_view pattern;
-  Kind kind;
-};
-
-// shared/peers/routes.json, in its order: 25 static routes, then 25 dynamic ones.
-constexpr RouteSpec kRoutes[] = {
-    {"/plaintext", Kind::plaintext},
-    {"/json", Kind::json},
-    {"/api/echo", Kind::echo},
-    {"/health", Kind::other},
-    {"/api/status", Kind::other},
-    {"/api/version", Kind::other},
-    {"/api/users", Kind::other},
-    {"/api/posts", Kind::other},
-    {"/api/comments", Kind::other},
-    {"/api/tags", Kind::other},
-    {"/api/search", Kind::other},
-    {"/api/orgs", Kind::other},
-    {"/api/teams", Kind::other},
-    {"/api/projects", Kind::other},
-    {"/api/settings", Kind::other},
-    {"/api/notifications", Kind::other},
-    {"/api/feed", Kind::other},
-    {"/api/users/me", Kind::other},
-    {"/api/users/me/settings", Kind::other},
-    {"/api/admin/stats", Kind::other},
-    {"/api/admin/users", Kind::other},
-    {"/api/auth/login", Kind::other},
-    {"/api/auth/logout", Kind::other},
-    {"/api/metrics", Kind::other},
-    {"/api/config", Kind::other},
-    {"/api/posts/[postId]", Kind::other},
-    {"/api/posts/[postId]/comments", Kind::other},
-    {"/api/posts/[postId]/comments/[commentId]", Kind::other},
-    {"/api/posts/[postId]/likes", Kind::other},
-    {"/api/comments/[commentId]", Kind::other},
-    {"/api/tags/[tag]", Kind::other},
-    {"/api/tags/[tag]/posts", Kind::other},
-    {"/api/orgs/[orgId]", Kind::other},
-    {"/api/orgs/[orgId]/members", Kind::other},
-    {"/api/orgs/[orgId]/members/[memberId]", Kind::other},
-    {"/api/orgs/[orgId]/repos/[repoId]", Kind::other},
-    {"/api/orgs/[orgId]/repos/[repoId]/issues", Kind::other},
-    {"/api/orgs/[orgId]/repos/[repoId]/issues/[issueId]", Kind::other},
-    {"/api/teams/[teamId]", Kind::other},
-    {"/api/projects/[projectId]/tasks/[taskId]", Kind::other},
-    {"/api/notifications/[notificationId]", Kind::other},
-    {"/api/users/[userId]", Kind::other},
-    {"/api/users/[userId]/posts", Kind::other},
-    {"/api/users/[userId]/posts/[postId]", Kind::target},
-    {"/api/users/[userId]/posts/[postId]/comments", Kind::other},
-    {"/api/users/[userId]/posts/[postId]/comments/[commentId]", Kind::other},
-    {"/api/users/[userId]/followers", Kind::other},
-    {"/api/users/[userId]/following", Kind::other},
-    {"/api/users/[userId]/repos", Kind::other},
-    {"/api/users/[userId]/repos/[repoId]", Kind::other},};
-
-struct Message {
-  std::string_view message;
-};
-void to_json(json::Writer& w, const Message& m) {
-  w.begin_object();
-  w.key("message");
-  w.string(m.message);
-  w.end_object();
-}
-
-Task<Response> plaintext(Request&) { co_return Response::text("Hello, World!"); }
-
-Task<Response> hello_json(Request&) { co_return Response::json(Message{"Hello, World!"}); }
-
-Task<Response> echo(Request& req) {
-  auto body = co_await req.json();
-  std::int64_t id = body["id"];
-  auto items = body["items"];
-  std::size_t n = items.count_elements();
-  co_return Response::json({{"id", id}, {"n", n}});
-}
-
-Task<Response> target(Request&, RouteContext& ctx) {
-  co_return Response::json({{"user", ctx.params.get("userId")}, {"post", ctx.params.get("postId")}});
-}
 
 int usage() {
   std::cerr << "usage: bench_server [--port N] [--threads N] [--backend epoll|io_uring]\n";
@@ -134,17 +48,6 @@ int main(int argc, char** argv) {
   }
 
   App app;
-  for (std::size_t i = 0; i < std::size(kRoutes); ++i) {
-    const RouteSpec& r = kRoutes[i];
-    switch (r.kind) {
-      case Kind::plaintext: app.route(r.pattern).GET(plaintext); break;
-      case Kind::json: app.route(r.pattern).GET(hello_json); break;
-      case Kind::echo: app.route(r.pattern).POST(echo); break;
-      case Kind::target: app.route(r.pattern).GET(target); break;
-      case Kind::other:
-        app.route(r.pattern).GET([i](Request&) -> Task<Response> { co_return Response::json({{"route", i}}); });
-        break;
-    }
-  }
+  bench::add_peer_routes(app);
   app.listen(options);
 }
