@@ -29,12 +29,14 @@ bool valid_name(std::string_view name) {
 std::vector<Segment> parse_pattern(std::string_view pattern) {
   if (pattern.empty() || pattern[0] != '/') invalid(pattern, "it must start with '/'");
   std::string_view rest = pattern.substr(1);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  // One trailing slash after a segment is allowed ("/a/" is "/a"); "//" is an empty segment.
+  if (rest.size() > 1 && rest.back() == '/') rest.remove_suffix(1);
   std::vector<Segment> segments;
-  while (!rest.empty()) {
+  for (bool more = !rest.empty(); more;) {
     std::size_t slash = rest.find('/');
     std::string_view s = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    more = slash != std::string_view::npos;
+    rest = more ? rest.substr(slash + 1) : std::string_view{};
     if (s.empty()) invalid(pattern, "empty segment");
     if (!segments.empty() && segments.back().kind >= SegmentKind::catch_all)
       invalid(pattern, "a catch-all segment must be the last one");
