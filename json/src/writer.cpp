@@ -41,9 +41,9 @@ void Writer::key(std::string_view k) {
 
 void Writer::open(char c) {
   value_prefix();
-  if (depth_ + 1 >= kMaxDepth) throw std::length_error("json::Writer: nesting deeper than 64");
+  if (depth_ >= kMaxDepth) throw std::length_error("json::Writer: nesting deeper than 64");
   ++depth_;
-  has_items_ &= ~(1ull << depth_);
+  has_items_ &= ~(1ull << (depth_ - 1));
   out_.push_back(c);
 }
 

@@ -53,15 +53,16 @@ class Writer {
     if (after_key_) {
       after_key_ = false;
     } else if (depth_ > 0) {
-      if (has_items_ & (1ull << depth_)) out_.push_back(',');
-      has_items_ |= 1ull << depth_;
+      const std::uint64_t bit = 1ull << (depth_ - 1);
+      if (has_items_ & bit) out_.push_back(',');
+      has_items_ |= bit;
     }
   }
   void open(char c);
   void close(char c);
 
   std::string& out_;
-  std::uint64_t has_items_ = 0;  // bit d: the container at depth d already has an element
+  std::uint64_t has_items_ = 0;  // bit d-1: the container at depth d already has an element
   int depth_ = 0;
   bool after_key_ = false;
 };
