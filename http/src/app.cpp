@@ -85,7 +85,9 @@ Task<Response> App::handle(Request& req, RouteContext& ctx) const {
     Task<Response> handler = (*target.handler)(req, ctx);
     co_return co_await handler;
   } catch (const HttpError& e) {
-    co_return Response::json({{"error", e.what()}}, {.status = e.status()});
+    // A status that cannot be a final answer is a bug in the handler, not the client's.
+    const int status = e.status() >= 200 && e.status() <= 999 ? e.status() : 500;
+    co_return Response::json({{"error", status == 500 ? "Internal server error" : e.what()}}, {.status = status});
   } catch (const json::ParseError&) {
     co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const simdjson::simdjson_error&) {

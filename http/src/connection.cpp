@@ -25,6 +25,7 @@ std::string_view public_message(int status) noexcept {
     case 413: return "Payload too large";
     case 414: return "URI too long";
     case 417: return "Expectation failed";
+    case 505: return "HTTP version not supported";
     case 431: return "Request header fields too large";
     default: return status >= 500 ? "Internal server error" : reason_phrase(status);
   }
@@ -238,6 +239,12 @@ Task<Response> Connection::respond() {
 
 // ------------------------------------------------------------------------------ body
 
+// A body that went wrong while the handler read it: its status reaches the client.
+void Connection::throw_body_error() const {
+  const int status = status_of(parser_.error());
+  throw HttpError(status, std::string(public_message(status)));
+}
+
 Task<std::string_view> Connection::read() {
   for (;;) {
     const std::size_t begin = parser_.body_begin(), end = parser_.body_end();
@@ -245,8 +252,7 @@ Task<std::string_view> Connection::read() {
       parser_.move_body_region(end, end);
       co_return std::string_view(body_base() + begin, end - begin);
     }
-    if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
-    if (parser_.error() != ParseError::none) throw HttpError(400, "Bad request");
+    if (parser_.error() != ParseError::none) throw_body_error();
     if (parser_.message_complete() || !parser_.has_body()) co_return std::string_view{};
     co_await receive_body(false);
   }
@@ -254,11 +260,10 @@ Task<std::string_view> Connection::read() {
 
 Task<std::string_view> Connection::read_all() {
   while (!parser_.message_complete() && parser_.has_body()) {
-    if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
-    if (parser_.error() != ParseError::none) throw HttpError(400, "Bad request");
+    if (parser_.error() != ParseError::none) throw_body_error();
     co_await receive_body(true);
   }
-  if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
+  if (parser_.error() != ParseError::none) throw_body_error();
   const std::size_t begin = parser_.body_begin(), end = parser_.body_end();
   parser_.move_body_region(end, end);
   // Both buffers keep 64 readable bytes past their capacity, as simdjson needs.
@@ -288,6 +293,12 @@ Task<void> Connection::receive_body(bool whole) {
     throw ConnectionLost();
   }
   parsed_ += parser_.feed(body_in_.data(), body_in_.data() + parsed_, body_in_.size() - parsed_);
+  // Chunk framing the parser consumed lies past the gathered body: drop it, so that what a
+  // request holds is bounded by its body, whatever its framing.
+  if (parsed_ == body_in_.size() && parser_.body_end() < parsed_) {
+    body_in_.resize(parser_.body_end());
+    parsed_ = parser_.body_end();
+  }
 }
 
 // The head stays where the request's views point; the body continues in its own buffer,

@@ -55,6 +55,7 @@ class Connection final : public BodySource {
   Task<void> reject(int status);
   Task<void> linger();
   Task<void> receive_body(bool whole);
+  [[noreturn]] void throw_body_error() const;
   void switch_to_body_buffer(bool whole);
   char* body_base() noexcept { return parse_buf_ == &in_ ? in_.data() + start_ : body_in_.data(); }
   void end_request() noexcept;
