@@ -229,6 +229,7 @@ class UringReactor final : public Reactor {
   bool ring_disabled_ = false;
 
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> has_posted_{false};
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;   // from other threads
   std::vector<std::function<void()>> running_;  // the batch being run
@@ -297,6 +298,7 @@ void UringReactor::post(std::function<void()> fn) {
   {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
+    has_posted_.store(true, std::memory_order_release);
   }
   wake();
 }
@@ -308,11 +310,14 @@ void UringReactor::arm_wake() {
 }
 
 void UringReactor::run_posted() {
-  {
+  // The lock only when another thread posted something: most turns have nothing.
+  if (has_posted_.load(std::memory_order_acquire)) {
     std::lock_guard lock(posted_mutex_);
     for (auto& fn : posted_) running_.push_back(std::move(fn));
     posted_.clear();
+    has_posted_.store(false, std::memory_order_relaxed);
   }
+  if (running_.empty()) return;
   // Functions may post more; those run on the next turn.
   std::vector<std::function<void()>> batch;
   batch.swap(running_);

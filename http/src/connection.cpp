@@ -50,21 +50,6 @@ void append_status_line(ByteBuffer& out, int status) {
   out.append("\r\n");
 }
 
-// Framing is the server's business: a handler's Content-Length, Transfer-Encoding or
-// Connection would contradict what the server sends, so they are dropped.
-void drop_framing_headers(ResponseHeaders& h) {
-  for (HeaderField f : h) {
-    const std::size_t n = f.name.size();
-    if ((n == 14 && iequals(f.name, "content-length")) || (n == 17 && iequals(f.name, "transfer-encoding")) ||
-        (n == 10 && iequals(f.name, "connection"))) {
-      h.erase("Content-Length");
-      h.erase("Transfer-Encoding");
-      h.erase("Connection");
-      return;
-    }
-  }
-}
-
 }  // namespace
 
 // Starts the handler inline; only if it suspends does the connection watch for the peer
@@ -342,7 +327,7 @@ void Connection::append_head(int status, const ResponseHeaders& headers, std::si
                              bool send_length) {
   append_status_line(out_, status);
   out_.append(worker_.common_headers());
-  out_.append(headers.wire());
+  headers.write_to(out_);
   if (send_length) {
     char digits[24];
     auto r = std::to_chars(digits, digits + sizeof digits, content_length);
@@ -362,7 +347,7 @@ Task<bool> Connection::write_response(Response& res) {
   const bool bodyless = status_has_no_body(status);
   const bool head_only = rs_->request.method() == Method::HEAD;
   const std::string& body = res.body();
-  drop_framing_headers(res.headers());
+  res.headers().remove_framing();  // framing is the server's business
   append_head(status, res.headers(), body.size(), !bodyless);
 
   if (!bodyless && !head_only && !body.empty()) {

@@ -29,6 +29,13 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // ------------------------------------------------------------------ iequals
 
+// The fields as the server writes them.
+std::string wire(const ResponseHeaders& h) {
+  std::string out;
+  h.write_to(out);
+  return out;
+}
+
 TEST(Iequals, AsciiCaseInsensitive) {
   EXPECT_TRUE(iequals("", ""));
   EXPECT_TRUE(iequals("Content-Type", "content-type"));
@@ -105,7 +112,7 @@ TEST(ResponseHeaders, SetGetAndWireFormat) {
   EXPECT_EQ(h.get("content-type"), "text/plain");
   EXPECT_EQ(h.get("X-ID"), "42");
   EXPECT_EQ(h.get("missing"), std::nullopt);
-  EXPECT_EQ(h.wire(), "Content-Type: text/plain\r\nX-Id: 42\r\n");
+  EXPECT_EQ(wire(h), "Content-Type: text/plain\r\nX-Id: 42\r\n");
 }
 
 TEST(ResponseHeaders, SetReplacesEveryFieldOfThatName) {
@@ -149,7 +156,7 @@ TEST(ResponseHeaders, EraseAdjacentMatches) {
   h.append("X", "3");
   h.erase("x");
   EXPECT_TRUE(h.empty());
-  EXPECT_EQ(h.wire(), "");
+  EXPECT_EQ(wire(h), "");
 }
 
 TEST(ResponseHeaders, ValueEdgeCasesRoundTrip) {
@@ -185,7 +192,7 @@ TEST(ResponseHeaders, RejectedSetKeepsTheOldValue) {
   h.set("Location", "/ok");
   EXPECT_THROW(h.set("Location", "/evil\r\nSet-Cookie: x=1"), std::invalid_argument);
   EXPECT_EQ(h.get("location"), "/ok");
-  EXPECT_EQ(h.wire(), "Location: /ok\r\n");
+  EXPECT_EQ(wire(h), "Location: /ok\r\n");
 }
 
 TEST(ResponseHeaders, RejectsNonTokenNames) {
@@ -206,10 +213,31 @@ TEST(ResponseHeaders, AcceptsAllTokenCharacters) {
   EXPECT_EQ(h.get(token), "v");
 }
 
-TEST(ResponseHeaders, AppendTrustedSkipsValidation) {
+TEST(ResponseHeaders, LiteralContentTypeIsAFieldLikeAnyOther) {
   ResponseHeaders h;
-  h.append_trusted("Content-Length", "5");
-  EXPECT_EQ(h.wire(), "Content-Length: 5\r\n");
+  h.set_content_type_literal("application/json");
+  h.set("X-Id", "1");
+  EXPECT_EQ(h.get("content-type"), "application/json");
+  EXPECT_EQ(wire(h), "Content-Type: application/json\r\nX-Id: 1\r\n");
+  std::vector<std::string> names;
+  for (HeaderField f : h) names.emplace_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Content-Type", "X-Id"}));
+  h.set("Content-Type", "text/csv");  // a handler's own replaces the literal
+  EXPECT_EQ(wire(h), "X-Id: 1\r\nContent-Type: text/csv\r\n");
+  h.append("Content-Type", "text/plain");
+  EXPECT_EQ(h.get("Content-Type"), "text/csv");
+  h.erase("content-type");
+  EXPECT_EQ(wire(h), "X-Id: 1\r\n");
+}
+
+TEST(ResponseHeaders, FramingFieldsAreRemovedOnRequest) {
+  ResponseHeaders h;
+  h.set("Content-Length", "5");
+  h.set("Connection", "close");
+  h.set("X-Keep", "yes");
+  h.set("Transfer-Encoding", "chunked");
+  h.remove_framing();
+  EXPECT_EQ(wire(h), "X-Keep: yes\r\n");
 }
 
 TEST(ResponseHeaders, IteratorWalksEveryField) {
@@ -244,7 +272,7 @@ TEST(ResponseHeaders, ClearEmpties) {
   EXPECT_TRUE(h.empty());
   EXPECT_FALSE(h.has("A"));
   h.set("B", "2");
-  EXPECT_EQ(h.wire(), "B: 2\r\n");
+  EXPECT_EQ(wire(h), "B: 2\r\n");
 }
 
 TEST(ResponseHeaders, NameThatIsAPrefixOfAnotherIsDistinct) {

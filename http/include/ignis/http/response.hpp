@@ -59,6 +59,7 @@ class Response {
   const std::string& body() const noexcept { return body_; }
 
  private:
+  // content_type must be a string literal (it is kept by reference).
   static Response with_type(std::string_view content_type, ResponseInit init);
   void apply(const ResponseInit& init);
 
