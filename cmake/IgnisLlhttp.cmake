@@ -7,11 +7,12 @@ if(NOT LLHTTP_INCLUDE_DIR OR NOT LLHTTP_SOURCE_DIR)
   message(FATAL_ERROR "llhttp not found: install Debian's node-llhttp (scripts/install-deps.sh)")
 endif()
 
-add_library(ignis_llhttp STATIC
+# An object library: its objects go into ignis_http, so nothing more is installed.
+add_library(ignis_llhttp OBJECT
   ${LLHTTP_SOURCE_DIR}/api.c
   ${LLHTTP_SOURCE_DIR}/http.c
   ${LLHTTP_SOURCE_DIR}/llhttp.c)
-target_include_directories(ignis_llhttp SYSTEM PUBLIC $<BUILD_INTERFACE:${LLHTTP_INCLUDE_DIR}>)
+target_include_directories(ignis_llhttp SYSTEM PUBLIC ${LLHTTP_INCLUDE_DIR})
 # Generated code: optimise it, and keep our warning flags off it (-Wextra floods it).
 target_compile_options(ignis_llhttp PRIVATE -O3 -w)
 # llhttp scans header values with SSE4.2 when it may (about 20% faster on browser-like
