@@ -51,6 +51,7 @@ Response& Response::operator=(Response&& o) noexcept {
     status_ = o.status_;
     headers_ = std::move(o.headers_);
     body_ = std::move(o.body_);
+    producer_ = std::move(o.producer_);
   }
   return *this;
 }

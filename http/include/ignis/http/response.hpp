@@ -11,16 +11,24 @@
 //   res.headers().set("Cache-Control", "no-store");
 //   res.cookies().set("session", token, {.max_age = 604800, .http_only = true});
 //
+//   co_return Response::stream([](StreamWriter& out) -> Task<void> { ... });  // stream.hpp
+//   co_return Response::file(req, files.open(name), {.download_name = name});  // file.hpp
+//
 // The server adds Date, Content-Length and Connection. Body and header storage are
 // recycled per thread, so building a small response allocates nothing at steady state.
 
+#include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
 #include "ignis/http/cookies.hpp"
 #include "ignis/http/headers.hpp"
+#include "ignis/http/stream.hpp"
 #include "ignis/json/writer.hpp"
 
 namespace ignis {
@@ -29,6 +37,10 @@ struct ResponseInit {
   int status = 200;
   std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {};
 };
+
+class File;
+struct FileOptions;
+class Request;
 
 class Response {
  public:
@@ -48,6 +60,16 @@ class Response {
   static Response empty(int status = 204);
   static Response redirect(std::string_view location, int status = 307);
 
+  // A body that a coroutine produces while the server sends it (stream.hpp). Without a
+  // length it is sent chunked; Content-Type defaults to application/octet-stream.
+  template <class F>
+  static Response stream(F producer, ResponseInit init = {}, std::optional<std::uint64_t> length = {});
+  // A file sent with sendfile, answering Range and conditional requests (file.hpp).
+  static Response file(const Request& req, std::string_view path);
+  static Response file(const Request& req, std::string_view path, const FileOptions& options);
+  static Response file(const Request& req, File file);
+  static Response file(const Request& req, File file, const FileOptions& options);
+
   int status() const noexcept { return status_; }
   void set_status(int status);
 
@@ -57,6 +79,8 @@ class Response {
 
   std::string& body() noexcept { return body_; }
   const std::string& body() const noexcept { return body_; }
+  // The producer of a streamed or file body (the server runs it), or nullptr.
+  detail::BodyProducer* producer() const noexcept { return producer_.get(); }
 
  private:
   static Response with_type(std::string_view content_type, ResponseInit init);
@@ -65,7 +89,17 @@ class Response {
   int status_ = 200;
   ResponseHeaders headers_;
   std::string body_;
+  std::unique_ptr<detail::BodyProducer> producer_;
 };
+
+template <class F>
+Response Response::stream(F producer, ResponseInit init, std::optional<std::uint64_t> length) {
+  static_assert(std::is_invocable_r_v<Task<void>, F&, StreamWriter&>, "a stream producer is Task<void>(StreamWriter&)");
+  Response r = with_type("application/octet-stream", init);
+  r.producer_ = std::make_unique<detail::FunctionProducer<F>>(std::move(producer));
+  r.producer_->length = length;
+  return r;
+}
 
 template <class T>
 Response Response::json(const T& value, ResponseInit init) {
