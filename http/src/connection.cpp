@@ -342,7 +342,7 @@ void Connection::append_head(int status, const ResponseHeaders& headers, std::si
   append_status_line(out_, status);
   out_.append(worker_.common_headers());
   out_.append(headers.wire());
-  out_.append(framing);
+  if (!framing.empty()) out_.append(framing);
   if (send_length) {
     char digits[24];
     auto r = std::to_chars(digits, digits + sizeof digits, content_length);

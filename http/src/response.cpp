@@ -56,9 +56,10 @@ Response& Response::operator=(Response&& o) noexcept {
   return *this;
 }
 
-Response::~Response() {
+void Response::release() noexcept {
   detail::recycle_string(headers_.storage());
   detail::recycle_string(body_);
+  producer_.reset();
 }
 
 void Response::set_status(int status) {

@@ -48,7 +48,10 @@ class Response {
   explicit Response(std::string_view body, ResponseInit init = {});
   Response(Response&& o) noexcept = default;
   Response& operator=(Response&& o) noexcept;
-  ~Response();
+  // Most Responses die moved-from (handler -> app -> connection): those skip the pools.
+  ~Response() {
+    if (headers_.storage().capacity() > 15 || body_.capacity() > 15 || producer_) release();
+  }
 
   static Response text(std::string_view body, ResponseInit init = {});
   static Response html(std::string_view body, ResponseInit init = {});
@@ -84,6 +87,7 @@ class Response {
 
  private:
   static Response with_type(std::string_view content_type, ResponseInit init);
+  void release() noexcept;  // gives the strings back to the per-thread pool
   void apply(const ResponseInit& init);
 
   int status_ = 200;
