@@ -488,7 +488,8 @@ Task<bool> Connection::BodyWriter::transmit(std::span<const iovec> parts) {
   c_.arm(c_.worker_.options().idle_timeout);
   const int r = co_await ignis::send(*c_.stream_, parts);
   c_.disarm();
-  c_.out_.clear();
+  // A long-lived stream holds no write buffer between writes (the pool gives it back fast).
+  c_.out_.release();
   head_sent_ = true;
   if (r < 0) {
     c_.peer_gone_ = true;
