@@ -474,6 +474,7 @@ class Connection::BodyWriter final : public StreamWriter {
 
 bool Connection::BodyWriter::may_write(std::uint64_t bytes) {
   if (failed_) throw ConnectionLost();
+  if (c_.stream_busy_) throw std::logic_error("a stream write started before the previous one finished");
   if (signal().aborted() || c_.peer_gone_ || c_.aborted_) {
     failed_ = true;
     return false;
@@ -486,7 +487,9 @@ bool Connection::BodyWriter::may_write(std::uint64_t bytes) {
 
 Task<bool> Connection::BodyWriter::transmit(std::span<const iovec> parts) {
   c_.arm(c_.worker_.options().idle_timeout);
+  c_.stream_busy_ = true;
   const int r = co_await ignis::send(*c_.stream_, parts);
+  c_.stream_busy_ = false;
   c_.disarm();
   // A long-lived stream holds no write buffer between writes (the pool gives it back fast).
   c_.out_.release();
@@ -549,10 +552,14 @@ Task<bool> Connection::BodyWriter::write_file(int fd, std::uint64_t offset, std:
   while (count > 0) {
     const std::uint64_t slice = std::min(count, kFileSlice);
     c_.arm(c_.worker_.options().idle_timeout);
+    c_.stream_busy_ = true;
     const int r = co_await ignis::send_file(*c_.stream_, fd, offset, static_cast<std::size_t>(slice));
+    c_.stream_busy_ = false;
     c_.disarm();
     if (r < 0) {
-      if (r != -EIO) c_.peer_gone_ = true;
+      // Whatever failed (the peer, or a file shorter than it was), the body is cut: only
+      // closing the connection can tell the client.
+      c_.peer_gone_ = true;
       failed_ = true;
       co_return false;
     }

@@ -95,6 +95,7 @@ class Connection final : public BodySource {
   bool linger_ = false;         // we close while the peer may still send: drain before closing
   bool streaming_ = false;      // a streamed body's producer is running
   bool stop_stream_ = false;    // the server stops: end the streamed body (from the timer)
+  bool stream_busy_ = false;    // a streamed body's send is in flight
 };
 
 // Runs a connection accepted by `worker` to its end.
