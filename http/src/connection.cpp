@@ -580,13 +580,14 @@ Task<bool> Connection::BodyWriter::flush() {
 Task<bool> Connection::write_streamed(Response& res) {
   detail::BodyProducer& producer = *res.producer();
   const int status = res.status();
-  const bool head_only = rs_->request.method() == Method::HEAD || status_has_no_body(status);
+  const bool bodyless = status_has_no_body(status);
+  const bool head_only = rs_->request.method() == Method::HEAD || bodyless;
   drop_framing_headers(res.headers());
 
   using Framing = BodyWriter::Framing;
   Framing framing = Framing::length;
   std::string_view framing_line;
-  if (!producer.length) {
+  if (!producer.length && !bodyless) {
     if (parser_.version_minor() > 0) {
       framing = Framing::chunked;
       framing_line = "Transfer-Encoding: chunked\r\n";
@@ -596,8 +597,7 @@ Task<bool> Connection::write_streamed(Response& res) {
     }
   }
   const std::size_t head_mark = out_.size();
-  append_head(status, res.headers(), producer.length.value_or(0), producer.length && !status_has_no_body(status),
-              framing_line);
+  append_head(status, res.headers(), producer.length.value_or(0), producer.length && !bodyless, framing_line);
   if (head_only) {
     if (!keep_alive_ || out_.size() >= kFlushThreshold) co_return co_await flush();
     co_return true;

@@ -183,6 +183,14 @@ App make_app(Probe& probe) {
       co_await out.write("hi " + std::string(who));
     });
   });
+  app.route("/no-content").GET([&probe](Request&) -> Task<Response> {
+    co_return Response::stream(
+        [&probe](StreamWriter& out) -> Task<void> {
+          probe.ran = true;
+          co_await out.write("never");
+        },
+        {.status = 204});
+  });
   app.route("/plain").GET([](Request&) -> Task<Response> { co_return Response::text("plain"); });
   return app;
 }
@@ -352,6 +360,23 @@ TEST(HttpStream, HeadSendsTheHeadOnly) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "plain") << "bytes of a body followed a HEAD answer";
   EXPECT_FALSE(probe.ran) << "the producer ran for HEAD";
+}
+
+TEST(HttpStream, BodylessStatusSendsNoFramingAndSkipsTheProducer) {
+  Probe probe;
+  App app = make_app(probe);
+  TestServer server(app);
+  RawClient c(server.port());
+  c.send("GET /no-content HTTP/1.1\r\nHost: t\r\n\r\nGET /plain HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_FALSE(res->header("transfer-encoding"));
+  EXPECT_FALSE(res->header("content-length"));
+  auto next = c.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "plain");
+  EXPECT_FALSE(probe.ran);
 }
 
 TEST(HttpStream, Http10IsCloseDelimited) {

@@ -179,7 +179,7 @@ TEST(Broadcast, TimeoutAbortAndClose) {
   Broadcast<int> b;
   ReactorThread t;
   std::atomic<int> step{0};
-  std::atomic<bool> timed_out{false}, aborted_not_timeout{false}, closed_end{false}, late_ended{false};
+  std::atomic<bool> timed_out{false}, aborted_not_timeout{false}, late_ended{false};
   AbortSignal signal;
   t.run([&] {
     spawn([](Broadcast<int>& b, AbortSignal& signal, std::atomic<bool>& timed_out, std::atomic<bool>& aborted,
