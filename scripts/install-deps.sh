@@ -12,7 +12,8 @@ packages=(
   curl
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3)
+  # chromium: the EventSource browser test; nginx-light: the file-download benchmark peer.
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3 chromium nginx-light)
 fi
 
 missing=()

@@ -60,13 +60,15 @@ Response& Response::operator=(Response&& o) noexcept {
     status_ = o.status_;
     headers_ = std::move(o.headers_);
     body_ = std::move(o.body_);
+    producer_ = std::move(o.producer_);
   }
   return *this;
 }
 
-Response::~Response() {
+void Response::release() noexcept {
   detail::recycle_string(headers_.storage());
   detail::recycle_string(body_);
+  producer_.reset();
 }
 
 void Response::set_status(int status) {

@@ -98,10 +98,12 @@ class ResponseHeaders {
     type_ = literal;
   }
 
+  // Appends a field the caller knows to be valid (the framework's own fields), unchecked.
+  void append_trusted(std::string_view name, std::string_view value);
+
   std::string& storage() noexcept { return text_; }
 
  private:
-  void append_trusted(std::string_view name, std::string_view value);
   void erase_named(std::string_view name);
 
   std::string text_;
