@@ -65,6 +65,7 @@ class UringStream final : public Stream {
   void shutdown_send() noexcept override { ::shutdown(fd_, SHUT_WR); }
 
   bool connect_to(Completion& c);
+  void report_hangup();
 
  protected:
   void destroy() noexcept override;
@@ -78,13 +79,17 @@ class UringStream final : public Stream {
   bool returned(bool& in_flight) {
     in_flight = false;
     if (!destroyed_) return true;
-    if (!receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_) delete this;
+    if (idle_for_deletion()) delete this;
     return false;
+  }
+  bool idle_for_deletion() const noexcept {
+    return !receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_ && !hangup_queued_;
   }
 
   UringReactor& reactor_;
   int fd_;
   bool destroyed_ = false;  // freed once the kernel holds none of its operations
+  bool hangup_queued_ = false;  // in the reactor's list of hang-ups to report
   bool send_pending_ = false, poll_pending_ = false, connect_pending_ = false;
 
   Op receive_op_{Op::Kind::receive, this};
@@ -181,6 +186,8 @@ class UringReactor final : public Reactor {
   }
   // A completion the interface promises not to deliver inline (after cancel()).
   void defer(Completion* c, int result) { deferred_.emplace_back(c, result); }
+  // A hang-up noticed when the watch was armed: reported at the end of the turn.
+  void defer_hangup(UringStream* s) { hangups_.push_back(s); }
   void cancel_op(Op* op) {
     io_uring_sqe* s = sqe();
     io_uring_prep_cancel64(s, reinterpret_cast<std::uint64_t>(op), 0);
@@ -234,6 +241,7 @@ class UringReactor final : public Reactor {
   std::vector<std::function<void()>> posted_;   // from other threads
   std::vector<std::function<void()>> running_;  // the batch being run
   std::vector<std::pair<Completion*, int>> deferred_;
+  std::vector<UringStream*> hangups_;
 };
 
 // ---------------------------------------------------------------------------- reactor
@@ -336,7 +344,7 @@ void UringReactor::run() {
   if (auto next = fire_timers()) wake_at(*next);
   while (!stopping_.load(std::memory_order_acquire)) {
     // Submit what the last turn queued, and wait for completions unless work is waiting.
-    const int r = !deferred_.empty() || !running_.empty() ? io_uring_submit_and_get_events(&ring_)
+    const int r = !deferred_.empty() || !running_.empty() || !hangups_.empty() ? io_uring_submit_and_get_events(&ring_)
                                                           : io_uring_submit_and_wait(&ring_, 1);
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY) fail(-r, "io_uring_enter");
     turn();
@@ -357,7 +365,9 @@ bool UringReactor::turn() {
     dispatch(*cqe);
   }
   io_uring_cq_advance(&ring_, seen);
-  bool work = seen > 0 || !deferred_.empty() || !running_.empty();
+  bool work = seen > 0 || !deferred_.empty() || !running_.empty() || !hangups_.empty();
+  for (std::size_t i = 0; i < hangups_.size(); ++i) hangups_[i]->report_hangup();  // may queue more
+  hangups_.clear();
   while (!deferred_.empty()) {
     auto batch = std::move(deferred_);
     deferred_.clear();
@@ -490,7 +500,23 @@ bool UringStream::receive(ByteBuffer& into, Completion& c) {
   return false;
 }
 
-void UringStream::watch_hangup(AbortSignal* signal) { hangup_ = signal; }
+void UringStream::watch_hangup(AbortSignal* signal) {
+  hangup_ = signal;
+  // The peer may have gone already; say so on the next turn, never inside this call.
+  if (signal && receive_end_ != 1 && pending_.empty() && !hangup_queued_) {
+    hangup_queued_ = true;
+    reactor_.defer_hangup(this);
+  }
+}
+
+void UringStream::report_hangup() {
+  hangup_queued_ = false;
+  if (destroyed_) {
+    if (idle_for_deletion()) delete this;
+    return;
+  }
+  if (hangup_ && receive_end_ != 1 && pending_.empty()) std::exchange(hangup_, nullptr)->abort();
+}
 
 bool UringStream::send(std::span<const iovec> buffers, Completion& c) {
   send_total_ = 0;
@@ -616,7 +642,7 @@ void UringStream::destroy() noexcept {
   if (poll_pending_) reactor_.cancel_op(&poll_op_);
   if (connect_pending_) reactor_.cancel_op(&connect_op_);
   reactor_.close_fd(fd_);
-  if (!receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_) delete this;
+  if (idle_for_deletion()) delete this;
 }
 
 // ---------------------------------------------------------------------------- acceptor
