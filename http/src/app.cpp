@@ -86,6 +86,8 @@ Task<Response> App::handle(Request& req, RouteContext& ctx) const {
     co_return co_await handler;
   } catch (const HttpError& e) {
     co_return Response::json({{"error", e.what()}}, {.status = e.status()});
+  } catch (const json::ValidationError& e) {
+    co_return Response::json(e, {.status = 400});
   } catch (const json::ParseError&) {
     co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const simdjson::simdjson_error&) {
