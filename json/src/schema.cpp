@@ -138,7 +138,9 @@ class Checker {
   void pop(std::size_t mark) noexcept { path_.resize(mark); }
 
   void check_string(std::string_view s, const Rules& r) {
-    if (r.lower != -Rules::kNone || r.upper != Rules::kNone) {
+    // A string of b bytes holds between b/4 and b code points: count only when that matters.
+    const double bytes = static_cast<double>(s.size());
+    if (r.lower > bytes / 4 || r.upper < bytes) {
       const double n = static_cast<double>(code_points(s));
       if (n < r.lower)
         issue_with_default(r.lower_message, "String must contain at least " + format_number(r.lower) + " character(s)");

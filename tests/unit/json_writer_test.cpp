@@ -100,7 +100,8 @@ TEST(JsonWriter, KeepsValidUtf8AndRepairsInvalid) {
 TEST(JsonWriter, RandomStringsMatchTheByteAtATimeReference) {
   std::mt19937_64 rng(20240601);
   // Bytes drawn mostly from the interesting ones: specials, UTF-8 lead and continuation bytes.
-  const std::string alphabet = std::string("ab \"\\\n\x01\x1f\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\xA0\xFF\xC0", 24);
+  static constexpr char kAlphabet[] = "ab \"\\\n\x01\x1f\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xED\xA0\xFF\xC0";
+  const std::string alphabet(kAlphabet, sizeof kAlphabet - 1);
   for (int round = 0; round < 20000; ++round) {
     const std::size_t n = rng() % 70;
     std::string s;
