@@ -234,6 +234,22 @@ App make_app(Shared& shared) {
     co_return Response::json({{"name", name}, {"filename", filename}, {"size", size}, {"type", type}, {"sha256", hash}});
   });
 
+  // Any body, piece by piece: what the pieces add up to, and the biggest piece.
+  app.route("/api/hash").POST([](Request& req) -> Task<Response> {
+    crypto::Sha256 sha;
+    std::uint64_t size = 0;
+    std::size_t biggest = 0;
+    for (;;) {
+      std::string_view piece = co_await req.body().read();
+      if (piece.empty()) break;
+      sha.update(piece);
+      size += piece.size();
+      biggest = std::max(biggest, piece.size());
+    }
+    const auto digest = sha.finish();
+    co_return Response::json(
+        {{"size", size}, {"biggest", biggest}, {"sha256", crypto::hex(std::span<const std::uint8_t>(digest))}});
+  });
   app.route("/api/login").POST([&shared](Request& req) -> Task<Response> {
     Login login = co_await req.json<Login>();
     Response res = Response::json({{"success", true}, {"user", login.username}});
@@ -463,6 +479,19 @@ TEST_F(HttpBodies, ChunkedUploadArrivesWhole) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find(sha256_hex(content)), std::string::npos);
   EXPECT_EQ(dir.read("chunked.bin"), content);
+}
+
+TEST_F(HttpBodies, RawBodiesStreamInBoundedPieces) {
+  const std::string content = random_bytes(20'000'000, 7);
+  auto r = request(port(), "POST", "/api/hash", "Content-Type: application/octet-stream\r\n", content);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto doc_text = r->body;
+  // The pieces are views into the connection's body buffer: never the whole body at once.
+  const std::size_t biggest = std::stoul(doc_text.substr(doc_text.find("\"biggest\":") + 10));
+  EXPECT_LE(biggest, 1u << 20) << doc_text;
+  EXPECT_NE(doc_text.find("\"size\":20000000"), std::string::npos);
+  EXPECT_NE(doc_text.find(sha256_hex(content)), std::string::npos);
 }
 
 // ------------------------------------------------------------------ sessions and webhooks
