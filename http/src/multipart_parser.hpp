@@ -26,11 +26,11 @@
 
 namespace ignis::detail {
 
-// The boundary parameter of a multipart Content-Type, if the type is multipart/form-data
-// and the boundary is valid (1..70 characters of RFC 2046's bchars, not ending in space).
-// `scratch` holds the unquoted value. Returns false for another type.
+// Which form a Content-Type names (media type compared without case, parameters ignored).
 enum class MultipartType { form_data, urlencoded, other };
 MultipartType classify_content_type(std::string_view content_type) noexcept;
+// The boundary parameter (unquoted) of a multipart Content-Type; false when it is missing
+// or invalid (1..70 characters of RFC 2046's bchars, not ending in a space).
 bool form_data_boundary(std::string_view content_type, std::string& boundary);
 
 class MultipartParser {
