@@ -12,8 +12,9 @@ packages=(
   curl
 )
 if [ "${1:-}" = "--test" ]; then
-  # chromium: the EventSource browser test; nginx-light: the file-download benchmark peer.
-  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3 chromium nginx-light)
+  # chromium: the EventSource browser test; nginx-light: the file-download benchmark peer;
+  # nlohmann-json3-dev: the JSON benchmark's reference.
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev wrk nghttp2-client python3 chromium nginx-light)
 fi
 
 missing=()

@@ -88,6 +88,8 @@ Task<Response> App::handle(Request& req, RouteContext& ctx) const {
     // A status that cannot be a final answer is a bug in the handler, not the client's.
     const int status = e.status() >= 200 && e.status() <= 999 ? e.status() : 500;
     co_return Response::json({{"error", status == 500 ? "Internal server error" : e.what()}}, {.status = status});
+  } catch (const json::ValidationError& e) {
+    co_return Response::json(e, {.status = 400});
   } catch (const json::ParseError&) {
     co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const simdjson::simdjson_error&) {
