@@ -36,6 +36,9 @@ constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kBufferCount = 1024;      // provided receive buffers per reactor (a power of two)
 constexpr unsigned kBufferSize = 16 * 1024;  // bytes each
 constexpr unsigned short kBufferGroup = 0;
+// Bytes a stream keeps while nobody receives; past this its socket stops being read until
+// the connection catches up (TCP's own flow control then slows the sender).
+constexpr std::size_t kMaxPending = 256 * 1024;
 
 class UringReactor;
 
@@ -66,6 +69,7 @@ class UringStream final : public Stream {
 
   bool connect_to(Completion& c);
   void report_hangup();
+  void resume_receiving();
 
  protected:
   void destroy() noexcept override;
@@ -94,7 +98,8 @@ class UringStream final : public Stream {
 
   Op receive_op_{Op::Kind::receive, this};
   bool receive_armed_ = false;
-  int receive_end_ = 1;  // 1: open; 0: end of stream; < 0: error
+  bool receive_paused_ = false;  // cancelled because pending_ is full; armed again when drained
+  int receive_end_ = 1;          // 1: open; 0: end of stream; < 0: error
   ByteBuffer pending_;   // bytes that arrived while nobody was receiving
   ByteBuffer* receive_into_ = nullptr;
   std::size_t receive_base_ = 0;  // its size when the receive began
@@ -460,12 +465,16 @@ void UringStream::on_receive(const io_uring_cqe& cqe) {
     if (!returned(receive_armed_)) return;
     if (cqe.res == 0)
       receive_end_ = 0;  // the peer closed its side
-    else if (cqe.res < 0 && cqe.res != -ENOBUFS)
+    else if (cqe.res < 0 && cqe.res != -ENOBUFS && cqe.res != -ECANCELED)
       receive_end_ = cqe.res;
-    // Still open: the multishot ended (out of buffers, say); arm it again.
-    if (receive_end_ == 1) arm_receive();
+    // Still open: the multishot ended (out of buffers, or paused by us); arm it again
+    // unless the pause still holds.
+    if (receive_end_ == 1 && !receive_paused_) arm_receive();
   } else if (destroyed_) {
     return;
+  } else if (!receive_ && pending_.size() >= kMaxPending && !receive_paused_) {
+    receive_paused_ = true;
+    reactor_.cancel_op(&receive_op_);
   }
 
   if (receive_) {
@@ -488,6 +497,7 @@ bool UringStream::receive(ByteBuffer& into, Completion& c) {
       into.append(pending_.view());
       pending_.release();
     }
+    resume_receiving();
     return true;
   }
   if (receive_end_ != 1) {
@@ -498,6 +508,13 @@ bool UringStream::receive(ByteBuffer& into, Completion& c) {
   receive_base_ = into.size();
   receive_ = &c;
   return false;
+}
+
+// The backlog was taken: read the socket again (once the cancelled receive is back).
+void UringStream::resume_receiving() {
+  if (!receive_paused_) return;
+  receive_paused_ = false;
+  if (!receive_armed_ && receive_end_ == 1) arm_receive();
 }
 
 void UringStream::watch_hangup(AbortSignal* signal) {
