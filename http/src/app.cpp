@@ -37,7 +37,8 @@ App::~App() = default;
 App::App(App&&) noexcept = default;
 App& App::operator=(App&&) noexcept = default;
 
-RouteBuilder App::route(std::string_view pattern) {
+RouteBuilder App::route(RoutePattern p) {
+  const std::string_view pattern = p.text();
   if (auto existing = router_.find(pattern)) return RouteBuilder(*this, *existing);
   const auto id = router_.add(pattern);
   routes_.push_back(Route{std::string(pattern), {}, {}});

@@ -628,3 +628,69 @@ TEST(RouterMatch, RandomizedAgainstPatternShape) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------ typed parameters
+
+TEST(RouterTyped, IntMatchesOnlyIntegersInRange) {
+  ignis::Router r;
+  auto id = r.add("/posts/[id:int]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/posts/42", p), id);
+  EXPECT_EQ(p.as<long>("id"), 42);
+  EXPECT_EQ(r.match("/posts/-7", p), id);
+  EXPECT_EQ(p.as<int>("id"), -7);
+  EXPECT_EQ(r.match("/posts/9223372036854775807", p), id);
+  EXPECT_FALSE(r.match("/posts/9223372036854775808", p));  // past int64
+  EXPECT_EQ(r.match("/posts/-9223372036854775808", p), id);
+  for (const char* bad : {"/posts/abc", "/posts/4x", "/posts/+4", "/posts/-", "/posts/%31", "/posts/1.5"})
+    EXPECT_FALSE(r.match(bad, p)) << bad;
+}
+
+TEST(RouterTyped, UuidMatchesOnlyUuids) {
+  ignis::Router r;
+  auto id = r.add("/users/[id:uuid]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/users/123e4567-e89b-12d3-a456-426614174000", p), id);
+  EXPECT_EQ(p.get("id"), "123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_FALSE(r.match("/users/123e4567e89b12d3a456426614174000", p));
+  EXPECT_FALSE(r.match("/users/123e4567-e89b-12d3-a456-42661417400g", p));
+}
+
+TEST(RouterTyped, TypedBeforeUntypedAtOnePosition) {
+  ignis::Router r;
+  auto by_id = r.add("/posts/[id:int]");
+  auto by_slug = r.add("/posts/[slug]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/posts/12", p), by_id);
+  EXPECT_EQ(r.match("/posts/hello-world", p), by_slug);
+  EXPECT_EQ(p.get("slug"), "hello-world");
+  EXPECT_FALSE(p.as<int>("slug"));
+}
+
+TEST(RouterTyped, BacktracksFromATypedBranch) {
+  ignis::Router r;
+  r.add("/a/[id:int]/x");
+  auto other = r.add("/a/[name]/y");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/a/5/y", p), other);
+  EXPECT_EQ(p.get("name"), "5");
+}
+
+TEST(RouterTyped, SameTypeDifferentNamesConflict) {
+  ignis::Router r;
+  r.add("/posts/[id:int]");
+  EXPECT_THROW(r.add("/posts/[num:int]/x"), ignis::RouteConflict);
+  EXPECT_NO_THROW(r.add("/posts/[id:int]/x"));
+}
+
+TEST(RouterTyped, BadTypesAreInvalid) {
+  ignis::Router r;
+  EXPECT_THROW(r.add("/a/[id:float]"), ignis::InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a/[id:]"), ignis::InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a/[:int]"), ignis::InvalidRoutePattern);
+}
+
+// Patterns are checked at compile time: these are constant expressions.
+static_assert(ignis::parse_pattern("/api/posts/[id:int]/comments/[[...rest]]").size == 5);
+static_assert(ignis::matches_type(ignis::ParamType::integer, "-12"));
+static_assert(!ignis::matches_type(ignis::ParamType::uuid, "not-a-uuid"));

@@ -111,9 +111,11 @@ class App {
   App(App&&) noexcept;
   App& operator=(App&&) noexcept;
 
-  // The route for a pattern (the same one if the pattern was seen before). Throws
-  // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
-  RouteBuilder route(std::string_view pattern);
+  // The route for a pattern (the same one if the pattern was seen before). A literal
+  // pattern is checked when the program compiles; RoutePattern::runtime(text) takes one
+  // built at run time. Throws InvalidRoutePattern, or RouteConflict naming the pattern it
+  // clashes with.
+  RouteBuilder route(RoutePattern pattern);
 
   // Where the app and its servers log (stderr unless replaced). Set it before serving.
   void set_logger(LogSink sink) { log_ = std::move(sink); }
