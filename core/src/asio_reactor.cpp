@@ -18,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include "ignis/core/asio.hpp"
 #include "ignis/core/reactor.hpp"
 
 namespace ignis {
@@ -25,10 +26,26 @@ namespace {
 
 constexpr std::size_t kMinReadSpace = 2048;
 
+// What every object of this backend needs: the Asio loop, and the reactor to make current
+// while one of its handlers runs. A host program may run the loop itself (embedding), not
+// through Reactor::run(), so each handler says which reactor it belongs to.
+struct Loop {
+  asio::io_context& io;
+  Reactor& reactor;
+};
+
+template <class F>
+auto bound(Loop& loop, F f) {
+  return [&r = loop.reactor, f = std::move(f)](auto&&... args) mutable {
+    Reactor::Current current(r);
+    f(std::forward<decltype(args)>(args)...);
+  };
+}
+
 class AsioStream final : public Stream {
  public:
-  AsioStream(asio::io_context& ctx, int fd, const SocketAddress& peer)
-      : sd_(ctx, peer.storage.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd) {
+  AsioStream(Loop& loop, int fd, const SocketAddress& peer)
+      : loop_(loop), sd_(loop.io, peer.storage.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd) {
     peer_ = peer;
   }
 
@@ -43,14 +60,14 @@ class AsioStream final : public Stream {
     const bool staged = !into.allocated();
     std::span<char> space = staged ? std::span<char>(stage_) : into.prepare(kMinReadSpace);
     sd_.async_receive(asio::buffer(space.data(), space.size()),
-                        [this, staged](const asio::error_code& ec, std::size_t n) {
+                        bound(loop_, [this, staged](const asio::error_code& ec, std::size_t n) {
                           --ops_;
                           if (destroyed_) {
                             if (ops_ == 0) delete this;
                             return;
                           }
                           on_received(ec, n, staged);
-                        });
+                        }));
     return false;
   }
 
@@ -110,7 +127,7 @@ class AsioStream final : public Stream {
   // For a connect in progress: finishes c with 0 or -errno once the socket is writable.
   void wait_connected(Completion& c) {
     ++ops_;
-    sd_.async_wait(asio::socket_base::wait_write, [this, &c](const asio::error_code& ec) {
+    sd_.async_wait(asio::socket_base::wait_write, bound(loop_, [this, &c](const asio::error_code& ec) {
       --ops_;
       if (destroyed_) {
         if (ops_ == 0) delete this;
@@ -123,7 +140,7 @@ class AsioStream final : public Stream {
       else if (::getsockopt(sd_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         err = errno;
       c.finish(-err);
-    });
+    }));
   }
 
   void shutdown_send() noexcept override { ::shutdown(sd_.native_handle(), SHUT_WR); }
@@ -152,7 +169,7 @@ class AsioStream final : public Stream {
     if (read_waiting_) return;
     read_waiting_ = true;
     ++ops_;
-    sd_.async_wait(asio::socket_base::wait_read, ([this](const asio::error_code& ec) {
+    sd_.async_wait(asio::socket_base::wait_read, bound(loop_, [this](const asio::error_code& ec) {
       read_waiting_ = false;
       --ops_;
       if (destroyed_) {
@@ -198,7 +215,7 @@ class AsioStream final : public Stream {
 
   void wait_writable() {
     ++ops_;
-    sd_.async_wait(asio::socket_base::wait_write, ([this](const asio::error_code& ec) {
+    sd_.async_wait(asio::socket_base::wait_write, bound(loop_, [this](const asio::error_code& ec) {
       --ops_;
       if (destroyed_) {
         if (ops_ == 0) delete this;
@@ -260,6 +277,7 @@ class AsioStream final : public Stream {
     return static_cast<int>(send_total_ > INT_MAX ? INT_MAX : send_total_);
   }
 
+  Loop& loop_;
   asio::ip::tcp::socket sd_;
   int ops_ = 0;  // handlers still queued in Asio that point at this object
   bool destroyed_ = false;
@@ -283,7 +301,7 @@ class AsioStream final : public Stream {
 
 class AsioAcceptor final : public Acceptor {
  public:
-  AsioAcceptor(asio::io_context& ctx, const ListenOptions& o) : ctx_(ctx), acceptor_(ctx) {
+  AsioAcceptor(Loop& loop, const ListenOptions& o) : loop_(loop), acceptor_(loop.io) {
     asio::ip::tcp::endpoint ep(asio::ip::make_address(o.host), o.port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -306,7 +324,7 @@ class AsioAcceptor final : public Acceptor {
       c.result = r;
       return true;
     }
-    acceptor_.async_wait(asio::socket_base::wait_read, ([this, &out, &c](const asio::error_code& ec) {
+    acceptor_.async_wait(asio::socket_base::wait_read, bound(loop_, [this, &out, &c](const asio::error_code& ec) {
       // -EAGAIN after a spurious wake-up: the caller simply asks again.
       c.finish(ec ? -ECANCELED : accept_now(out));
     }));
@@ -331,7 +349,7 @@ class AsioAcceptor final : public Acceptor {
       if (fd >= 0) {
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        out = StreamPtr(new AsioStream(ctx_, fd, peer));
+        out = StreamPtr(new AsioStream(loop_, fd, peer));
         return 0;
       }
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -339,7 +357,7 @@ class AsioAcceptor final : public Acceptor {
     }
   }
 
-  asio::io_context& ctx_;
+  Loop& loop_;
   asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
 };
@@ -347,7 +365,7 @@ class AsioAcceptor final : public Acceptor {
 // Completes a non-blocking connect once the socket turns writable.
 class AsioConnect {
  public:
-  static bool start(asio::io_context& ctx, const SocketAddress& to, StreamPtr& out, Completion& c) {
+  static bool start(Loop& loop, const SocketAddress& to, StreamPtr& out, Completion& c) {
     int fd = ::socket(to.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       c.result = -errno;
@@ -356,7 +374,7 @@ class AsioConnect {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&to.storage), to.length) == 0) {
-      out = StreamPtr(new AsioStream(ctx, fd, to));
+      out = StreamPtr(new AsioStream(loop, fd, to));
       c.result = 0;
       return true;
     }
@@ -366,7 +384,7 @@ class AsioConnect {
       return true;
     }
     // The stream object owns the socket from here on; its readiness tells when connected.
-    auto* stream = new AsioStream(ctx, fd, to);
+    auto* stream = new AsioStream(loop, fd, to);
     out = StreamPtr(stream);
     stream->wait_connected(c);
     return false;
@@ -377,7 +395,7 @@ class AsioConnect {
 // closed, when the poller goes.
 class AsioPoller final : public Poller {
  public:
-  AsioPoller(asio::io_context& ctx, int fd) : sd_(ctx, fd), alive_(std::make_shared<bool>(true)) {}
+  AsioPoller(Loop& loop, int fd) : loop_(loop), sd_(loop.io, fd), alive_(std::make_shared<bool>(true)) {}
   ~AsioPoller() override {
     *alive_ = false;
     asio::error_code ignored;
@@ -393,12 +411,13 @@ class AsioPoller final : public Poller {
 
  private:
   bool wait(asio::posix::descriptor_base::wait_type type, Completion& c) {
-    sd_.async_wait(type, [&c, alive = alive_](const asio::error_code& ec) {
+    sd_.async_wait(type, bound(loop_, [&c, alive = alive_](const asio::error_code& ec) {
       if (!*alive) return;  // the poller (and whoever waited) is gone
       c.finish(ec ? (ec == asio::error::operation_aborted ? -ECANCELED : -ec.value()) : 0);
-    });
+    }));
     return false;
   }
+  Loop& loop_;
   asio::posix::stream_descriptor sd_;
   std::shared_ptr<bool> alive_;
 };
@@ -407,36 +426,41 @@ class AsioReactor final : public Reactor {
  public:
   // Sockets and timers are only touched by this reactor's thread, so the reactor's I/O
   // needs no locks; post() from other threads still goes through the locked scheduler.
-  AsioReactor() : ctx_(ASIO_CONCURRENCY_HINT_UNSAFE_IO), wake_(ctx_) {}
+  AsioReactor() : owned_(std::make_unique<asio::io_context>(ASIO_CONCURRENCY_HINT_UNSAFE_IO)), io_(*owned_) {}
+  // On a loop the host program owns and runs: timers tick from now on, and stop() is the
+  // host's business.
+  explicit AsioReactor(asio::io_context& host) : io_(host) { start_ticking(); }
 
   Backend backend() const noexcept override { return Backend::epoll; }
 
   void run() override {
     RunScope scope(*this);
-    auto work = asio::make_work_guard(ctx_);
-    ctx_.run();
+    auto work = asio::make_work_guard(io_);
+    io_.run();
     // Completions already due (sockets closed just before the stop) still run, so that
     // what waits on them is released.
-    ctx_.restart();
-    ctx_.poll();
+    io_.restart();
+    io_.poll();
   }
 
-  void stop() noexcept override { ctx_.stop(); }
+  void stop() noexcept override {
+    if (owned_) io_.stop();
+  }
 
   void post(std::coroutine_handle<> h) override {
-    asio::post(ctx_, ([h] { h.resume(); }));
+    asio::post(io_, bound(loop_, [h] { h.resume(); }));
   }
-  void post(std::function<void()> fn) override { asio::post(ctx_, (std::move(fn))); }
+  void post(std::function<void()> fn) override { asio::post(io_, bound(loop_, std::move(fn))); }
 
   std::unique_ptr<Acceptor> listen(const ListenOptions& options) override {
-    return std::make_unique<AsioAcceptor>(ctx_, options);
+    return std::make_unique<AsioAcceptor>(loop_, options);
   }
 
   bool connect(const SocketAddress& to, StreamPtr& out, Completion& c) override {
-    return AsioConnect::start(ctx_, to, out, c);
+    return AsioConnect::start(loop_, to, out, c);
   }
 
-  std::unique_ptr<Poller> poll(int fd) override { return std::make_unique<AsioPoller>(ctx_, fd); }
+  std::unique_ptr<Poller> poll(int fd) override { return std::make_unique<AsioPoller>(loop_, fd); }
 
  protected:
   void wake_at(Clock::time_point when) override {
@@ -444,7 +468,7 @@ class AsioReactor final : public Reactor {
     armed_ = true;
     armed_at_ = when;
     wake_.expires_at(when);  // a wait already pending finishes with operation_aborted
-    wake_.async_wait(([this](const asio::error_code& ec) {
+    wake_.async_wait(bound(loop_, [this](const asio::error_code& ec) {
       if (ec) return;
       armed_ = false;
       if (auto next = fire_timers()) wake_at(*next);
@@ -452,8 +476,10 @@ class AsioReactor final : public Reactor {
   }
 
  private:
-  asio::io_context ctx_;
-  asio::steady_timer wake_;
+  std::unique_ptr<asio::io_context> owned_;  // null on a host's loop
+  asio::io_context& io_;
+  Loop loop_{io_, *this};
+  asio::steady_timer wake_{io_};
   bool armed_ = false;
   Clock::time_point armed_at_{};
 };
@@ -461,5 +487,7 @@ class AsioReactor final : public Reactor {
 }  // namespace
 
 std::unique_ptr<Reactor> make_asio_reactor() { return std::make_unique<AsioReactor>(); }
+
+std::unique_ptr<Reactor> make_reactor(asio::io_context& host) { return std::make_unique<AsioReactor>(host); }
 
 }  // namespace ignis

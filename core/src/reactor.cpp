@@ -88,10 +88,14 @@ std::optional<Clock::time_point> Reactor::fire_timers() {
   return timers_.earliest();
 }
 
+void Reactor::start_ticking() {
+  coarse_now_ = Clock::now();
+  schedule(tick_, coarse_now_ + std::chrono::seconds(1));
+}
+
 Reactor::RunScope::RunScope(Reactor& r) : reactor_(r), previous_(current_) {
   current_ = &r;
-  r.coarse_now_ = Clock::now();
-  r.schedule(r.tick_, r.coarse_now_ + std::chrono::seconds(1));
+  r.start_ticking();
 }
 
 Reactor::RunScope::~RunScope() {

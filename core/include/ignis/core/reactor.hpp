@@ -141,6 +141,19 @@ class Reactor {
   // Watches a descriptor owned by the caller.
   virtual std::unique_ptr<Poller> poll(int fd) = 0;
 
+  // Makes r the current reactor of this thread for a scope. Backends wrap their completion
+  // handlers in it, so that Reactor::current() is right even on a loop a host program runs.
+  class Current {
+   public:
+    explicit Current(Reactor& r) noexcept : previous_(current_) { current_ = &r; }
+    ~Current() { current_ = previous_; }
+    Current(const Current&) = delete;
+    Current& operator=(const Current&) = delete;
+
+   private:
+    Reactor* previous_;
+  };
+
   void schedule(Timer& t, Clock::time_point when) {
     if (timers_.schedule(t, when)) wake_at(when);
   }
@@ -157,6 +170,8 @@ class Reactor {
   virtual void wake_at(Clock::time_point when) = 0;
   // Fires due timers; backends call it when they wake. Returns the next deadline, if any.
   std::optional<Clock::time_point> fire_timers();
+  // Starts the once-a-second tick that keeps coarse_now() fresh (RunScope does it too).
+  void start_ticking();
   // Binds the reactor to the calling thread for the duration of run(), and starts the
   // once-a-second tick that keeps coarse_now() fresh.
   class RunScope {
