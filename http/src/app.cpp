@@ -72,24 +72,40 @@ App::Target App::resolve(Method method, std::string_view path, Params& params) c
 }
 
 Task<Response> App::handle(Request& req, RouteContext& ctx) const {
+  // Not a coroutine: without middleware a request costs one frame, the answer's.
   const Target target = resolve(req.method(), req.path(), ctx.params);
+  ctx.pattern = target.pattern;
+  if (middleware_.empty()) return answer(req, ctx, target);
+  return handle_with_middleware(req, ctx, target);
+}
+
+Task<Response> App::answer(Request& req, RouteContext& ctx, Target target) const {
   switch (target.kind) {
     case Target::Kind::not_found: co_return not_found();
     case Target::Kind::not_allowed: co_return method_not_allowed(target.allow);
     case Target::Kind::options: co_return options(target.allow);
     case Target::Kind::handler: break;
   }
-  ctx.pattern = target.pattern;
   try {
     // A named task: g++ 12 mishandles temporaries in some co_await expressions.
     Task<Response> handler = (*target.handler)(req, ctx);
     co_return co_await handler;
+  } catch (...) {
+    co_return error_response(std::current_exception(), req, ctx);
+  }
+}
+
+// What a client sees of an exception: its HttpError status and message, 400 for invalid
+// JSON, else a generic 500 (the text goes to the log only). ConnectionLost passes through.
+Response App::error_response(std::exception_ptr error, const Request& req, const RouteContext& ctx) const {
+  try {
+    std::rethrow_exception(error);
   } catch (const HttpError& e) {
-    co_return Response::json({{"error", e.what()}}, {.status = e.status()});
+    return Response::json({{"error", e.what()}}, {.status = e.status()});
   } catch (const json::ParseError&) {
-    co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
+    return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const simdjson::simdjson_error&) {
-    co_return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
+    return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const ConnectionLost&) {
     throw;  // nothing can be sent: the connection ends
   } catch (const std::exception& e) {
@@ -98,7 +114,41 @@ Task<Response> App::handle(Request& req, RouteContext& ctx) const {
   } catch (...) {
     log_(LogLevel::error, "handler for " + std::string(ctx.pattern) + " threw a non-exception");
   }
-  co_return Response::json({{"error", "Internal server error"}}, {.status = 500});
+  return Response::json({{"error", "Internal server error"}}, {.status = 500});
+}
+
+// ---------------------------------------------------------------------------- middleware
+
+App& App::add_middleware(PathMatcher matcher, Middleware fn) {
+  middleware_.push_back({std::move(matcher), std::move(fn)});
+  return *this;
+}
+
+struct App::Chain {
+  const App& app;
+  Request& req;
+  RouteContext& ctx;
+  Target target;
+};
+
+// Runs the first middleware from `index` on that matches the path, with the rest of the
+// chain as its next(); past the last one, the route's answer.
+Task<Response> App::chain_step(const void* state, std::size_t index) {
+  const Chain& c = *static_cast<const Chain*>(state);
+  const auto& all = c.app.middleware_;
+  for (std::size_t i = index; i < all.size(); ++i)
+    if (all[i].matcher.matches(c.req.path())) return all[i].fn(c.req, c.ctx, Next(&chain_step, state, i + 1));
+  return c.app.answer(c.req, c.ctx, c.target);
+}
+
+Task<Response> App::handle_with_middleware(Request& req, RouteContext& ctx, Target target) const {
+  const Chain chain{*this, req, ctx, target};
+  try {
+    Task<Response> first = chain_step(&chain, 0);
+    co_return co_await first;
+  } catch (...) {
+    co_return error_response(std::current_exception(), req, ctx);  // a middleware threw
+  }
 }
 
 Response App::not_found() { return Response::json({{"error", "Not found"}}, {.status = 404}); }

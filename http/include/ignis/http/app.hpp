@@ -3,6 +3,7 @@
 //
 //   ignis::App app;
 //   app.route("/api/posts/[id]").GET(get_post).PATCH(patch_post).DELETE(delete_post);
+//   app.use("/api/:path*", ignis::cors({.origins = {"https://your-frontend.com"}}));
 //   app.listen({.port = 3000});
 //
 //   ignis::Task<ignis::Response> get_post(ignis::Request& req, ignis::RouteContext& ctx) {
@@ -21,7 +22,8 @@
 // How a request flows: the connection (http/src/connection.cpp) reads and parses the head
 // into a Request of views, App::resolve() matches the path in the router and picks the
 // handler, the handler's Task runs (and may co_await the body, timers, offload()), and
-// the Response is serialized with its head and body in one write.
+// the Response is serialized with its head and body in one write. Middleware registered
+// with use() (middleware.hpp) runs around that, after routing and before the handler.
 
 #include <array>
 #include <deque>
@@ -34,6 +36,7 @@
 #include "ignis/core/task.hpp"
 #include "ignis/http/log.hpp"
 #include "ignis/http/method.hpp"
+#include "ignis/http/middleware.hpp"
 #include "ignis/http/options.hpp"
 #include "ignis/http/request.hpp"
 #include "ignis/http/response.hpp"
@@ -115,6 +118,22 @@ class App {
   // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
   RouteBuilder route(std::string_view pattern);
 
+  // Middleware for every path, or for the paths its Next.js matchers match
+  // ("/api/:path*", or a list). A middleware is Task<Response>(Request&, Next) or
+  // Task<Response>(Request&, RouteContext&, Next); the first registered runs outermost.
+  template <class M>
+  App& use(M&& middleware) {
+    return add_middleware(PathMatcher(), detail::to_middleware(std::forward<M>(middleware)));
+  }
+  template <class M>
+  App& use(std::string_view matcher, M&& middleware) {
+    return add_middleware(PathMatcher(matcher), detail::to_middleware(std::forward<M>(middleware)));
+  }
+  template <class M>
+  App& use(std::initializer_list<std::string_view> matchers, M&& middleware) {
+    return add_middleware(PathMatcher(matchers), detail::to_middleware(std::forward<M>(middleware)));
+  }
+
   // Where the app and its servers log (stderr unless replaced). Set it before serving.
   void set_logger(LogSink sink) { log_ = std::move(sink); }
   void log(LogLevel level, std::string_view message) const { log_(level, message); }
@@ -135,6 +154,8 @@ class App {
     std::string_view allow;  // the route's methods, for 405 and OPTIONS
   };
   Target resolve(Method method, std::string_view path, Params& params) const;
+  // The target's answer: the handler's response (its errors mapped), or the app's own.
+  Task<Response> answer(Request& req, RouteContext& ctx, Target target) const;
   // The responses the app gives by itself.
   static Response not_found();
   static Response method_not_allowed(std::string_view allow);
@@ -148,7 +169,18 @@ class App {
     std::string allow;
   };
 
+  struct MiddlewareEntry {
+    PathMatcher matcher;
+    Middleware fn;
+  };
+  struct Chain;
+  App& add_middleware(PathMatcher matcher, Middleware fn);
+  Task<Response> handle_with_middleware(Request& req, RouteContext& ctx, Target target) const;
+  static Task<Response> chain_step(const void* chain, std::size_t index);
+  Response error_response(std::exception_ptr error, const Request& req, const RouteContext& ctx) const;
+
   Router router_;
+  std::vector<MiddlewareEntry> middleware_;
   std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
   LogSink log_ = log_to_stderr;
 };
