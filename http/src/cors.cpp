@@ -1,0 +1,111 @@
+#include "ignis/http/cors.hpp"
+
+#include <algorithm>
+
+namespace ignis {
+
+struct Cors::Config {
+  std::vector<std::string> origins;
+  bool any_origin = false;
+  bool credentials = false;
+  std::string methods;          // joined for the header
+  std::string allowed_headers;  // empty: echo Access-Control-Request-Headers
+  std::string exposed_headers;
+  std::string max_age;          // empty: not sent
+};
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+Task<Response> no_content(Request&) { co_return Response::empty(204); }
+
+// Adds `token` to a Vary header unless it is already there.
+void add_vary(ResponseHeaders& h, std::string_view token) {
+  auto vary = h.get("Vary");
+  if (!vary) return h.append_trusted("Vary", token);
+  std::string_view v = *vary;
+  while (!v.empty()) {
+    std::size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "*" || iequals(item, token)) return;
+    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+  }
+  std::string joined(*vary);
+  joined += ", ";
+  joined += token;
+  h.set("Vary", joined);
+}
+
+}  // namespace
+
+Cors::Cors(CorsOptions o) : config_([&] {
+  auto c = std::make_shared<Config>();
+  c->any_origin = std::find(o.origins.begin(), o.origins.end(), "*") != o.origins.end();
+  c->origins = std::move(o.origins);
+  c->credentials = o.credentials;
+  c->methods = join(o.methods);
+  c->allowed_headers = join(o.allowed_headers);
+  c->exposed_headers = join(o.exposed_headers);
+  if (o.max_age.count() > 0) c->max_age = std::to_string(o.max_age.count());
+  // Validate once, here, rather than on each response.
+  ResponseHeaders probe;
+  probe.set("Access-Control-Allow-Methods", c->methods);
+  probe.set("Access-Control-Allow-Headers", c->allowed_headers);
+  probe.set("Access-Control-Expose-Headers", c->exposed_headers);
+  for (const auto& origin : c->origins) probe.set("Access-Control-Allow-Origin", origin);
+  return c;
+}()) {}
+
+Task<Response> Cors::operator()(Request& req, RouteContext&, Next next) const {
+  const Config& c = *config_;
+  const std::optional<std::string_view> origin = req.headers().get("origin");
+  std::string_view allow_origin;
+  if (c.any_origin && !(c.credentials && origin)) {
+    allow_origin = "*";
+  } else if (origin) {
+    if (c.any_origin || std::find(c.origins.begin(), c.origins.end(), *origin) != c.origins.end()) allow_origin = *origin;
+  }
+  const bool preflight =
+      req.method() == Method::OPTIONS && (req.headers().has("access-control-request-method") || c.any_origin);
+
+  Response res = co_await next();
+  ResponseHeaders& h = res.headers();
+  const bool varies = !c.any_origin || c.credentials;
+  if (h.has("Access-Control-Allow-Origin")) co_return res;  // per-route CORS answered already
+  if (varies) add_vary(h, "Origin");
+  if (allow_origin.empty()) co_return res;
+
+  if (preflight) {
+    Response pre = Response::empty(204);
+    ResponseHeaders& p = pre.headers();
+    p.append_trusted("Access-Control-Allow-Origin", allow_origin);
+    if (c.credentials) p.append_trusted("Access-Control-Allow-Credentials", "true");
+    p.append_trusted("Access-Control-Allow-Methods", c.methods);
+    if (!c.allowed_headers.empty()) {
+      p.append_trusted("Access-Control-Allow-Headers", c.allowed_headers);
+    } else if (auto requested = req.headers().get("access-control-request-headers")) {
+      p.set("Access-Control-Allow-Headers", *requested);
+    }
+    if (!c.max_age.empty()) p.append_trusted("Access-Control-Max-Age", c.max_age);
+    if (varies) p.append_trusted("Vary", "Origin");
+    co_return pre;
+  }
+  h.append_trusted("Access-Control-Allow-Origin", allow_origin);
+  if (c.credentials) h.append_trusted("Access-Control-Allow-Credentials", "true");
+  if (!c.exposed_headers.empty()) h.append_trusted("Access-Control-Expose-Headers", c.exposed_headers);
+  co_return res;
+}
+
+Wrapped<Cors, Task<Response> (*)(Request&)> Cors::preflight() const { return (*this)(&no_content); }
+
+}  // namespace ignis
