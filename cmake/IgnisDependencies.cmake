@@ -13,6 +13,9 @@ target_link_libraries(ignis_asio INTERFACE Threads::Threads)
 # liburing (liburing-dev): pkg-config only.
 pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 
+# hiredis (libhiredis-dev): the Redis client's protocol; pkg-config only.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+
 # simdjson (libsimdjson-dev): a shared library with a CMake package.
 find_package(simdjson 3 CONFIG REQUIRED)
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstddef>
 #include <ctime>
 
 #include <simdjson.h>
@@ -76,6 +77,7 @@ Task<Response> App::handle(Request& req, RouteContext& ctx) const {
   const Target target = resolve(req.method(), req.path(), ctx.params);
   ctx.pattern = target.pattern;
   if (middleware_.empty()) return answer(req, ctx, target);
+  if (all_sync_ && middleware_.size() <= SyncRunSlots) return answer_with_sync(req, ctx, target);
   return handle_with_middleware(req, ctx, target);
 }
 
@@ -119,8 +121,9 @@ Response App::error_response(std::exception_ptr error, const Request& req, const
 
 // ---------------------------------------------------------------------------- middleware
 
-App& App::add_middleware(PathMatcher matcher, Middleware fn) {
-  middleware_.push_back({std::move(matcher), std::move(fn)});
+App& App::add_middleware(MiddlewareEntry entry) {
+  all_sync_ = all_sync_ && entry.ops;
+  middleware_.push_back(std::move(entry));
   return *this;
 }
 
@@ -129,6 +132,42 @@ struct App::Chain {
   Request& req;
   RouteContext& ctx;
   Target target;
+
+  bool matches(const MiddlewareEntry& m) const noexcept {
+    return m.matcher.matches_everything() || m.matcher.matches(req.path());
+  }
+};
+
+// Synchronous middleware in a row: their before() steps, the rest of the chain, their
+// after() steps in reverse. Their states live here, in the frame of whoever runs them.
+struct App::SyncRun {
+  static constexpr std::size_t kSlots = SyncRunSlots;
+  alignas(std::max_align_t) std::byte states[kSlots][kSyncStateSize];
+  const MiddlewareEntry* ran[kSlots];
+  std::size_t count = 0;
+
+  // Runs the before() of the synchronous entries from `index` on (skipping those whose
+  // matchers do not match) up to the first coroutine middleware; returns where the rest of
+  // the chain starts. Stops early if one answers.
+  std::size_t before_all(const Chain& c, std::size_t index, std::optional<Response>& early) {
+    const auto& all = c.app.middleware_;
+    for (; index < all.size() && count < kSlots; ++index) {
+      const MiddlewareEntry& m = all[index];
+      if (!c.matches(m)) continue;
+      if (!m.ops) break;
+      ran[count] = &m;
+      m.ops->before(m.sync.get(), c.req, c.ctx, states[count], early);
+      ++count;
+      if (early) break;
+    }
+    return index;
+  }
+  void after_all(const Chain& c, Response& res) {
+    while (count > 0) {
+      --count;
+      ran[count]->ops->after(ran[count]->sync.get(), c.req, c.ctx, states[count], res);
+    }
+  }
 };
 
 // Runs the first middleware from `index` on that matches the path, with the rest of the
@@ -136,19 +175,80 @@ struct App::Chain {
 Task<Response> App::chain_step(const void* state, std::size_t index) {
   const Chain& c = *static_cast<const Chain*>(state);
   const auto& all = c.app.middleware_;
-  for (std::size_t i = index; i < all.size(); ++i)
-    if (all[i].matcher.matches(c.req.path())) return all[i].fn(c.req, c.ctx, Next(&chain_step, state, i + 1));
+  for (std::size_t i = index; i < all.size(); ++i) {
+    if (!c.matches(all[i])) continue;
+    if (all[i].ops) return c.app.sync_segment(c, i);
+    return all[i].fn(c.req, c.ctx, Next(&chain_step, state, i + 1));
+  }
   return c.app.answer(c.req, c.ctx, c.target);
+}
+
+// A row of synchronous middleware. An error inside becomes its response here, so that
+// their after() steps still see it (a request id on a 500, say).
+Task<Response> App::sync_segment(const Chain& c, std::size_t index) const {
+  SyncRun run;
+  std::optional<Response> res;
+  try {
+    const std::size_t rest = run.before_all(c, index, res);
+    if (!res) {
+      Task<Response> inner = chain_step(&c, rest);
+      res.emplace(co_await inner);
+    }
+  } catch (const ConnectionLost&) {
+    throw;
+  } catch (...) {
+    res.emplace(error_response(std::current_exception(), c.req, c.ctx));
+  }
+  run.after_all(c, *res);
+  co_return std::move(*res);
 }
 
 Task<Response> App::handle_with_middleware(Request& req, RouteContext& ctx, Target target) const {
   const Chain chain{*this, req, ctx, target};
+  // The leading synchronous middleware run in this frame (most apps have only those).
+  SyncRun run;
+  std::optional<Response> res;
   try {
-    Task<Response> first = chain_step(&chain, 0);
-    co_return co_await first;
+    const std::size_t rest = run.before_all(chain, 0, res);
+    if (!res) {
+      Task<Response> inner = chain_step(&chain, rest);
+      res.emplace(co_await inner);
+    }
+  } catch (const ConnectionLost&) {
+    throw;
   } catch (...) {
-    co_return error_response(std::current_exception(), req, ctx);  // a middleware threw
+    res.emplace(error_response(std::current_exception(), req, ctx));  // a middleware threw
   }
+  run.after_all(chain, *res);
+  co_return std::move(*res);
+}
+
+// When every middleware is synchronous: their steps and the route's answer in one frame.
+Task<Response> App::answer_with_sync(Request& req, RouteContext& ctx, Target target) const {
+  const Chain chain{*this, req, ctx, target};
+  SyncRun run;
+  std::optional<Response> res;
+  try {
+    run.before_all(chain, 0, res);
+    if (!res) {
+      switch (target.kind) {
+        case Target::Kind::not_found: res.emplace(not_found()); break;
+        case Target::Kind::not_allowed: res.emplace(method_not_allowed(target.allow)); break;
+        case Target::Kind::options: res.emplace(options(target.allow)); break;
+        case Target::Kind::handler: {
+          Task<Response> handler = (*target.handler)(req, ctx);
+          res.emplace(co_await handler);
+          break;
+        }
+      }
+    }
+  } catch (const ConnectionLost&) {
+    throw;
+  } catch (...) {
+    res.emplace(error_response(std::current_exception(), req, ctx));
+  }
+  run.after_all(chain, *res);
+  co_return std::move(*res);
 }
 
 Response App::not_found() { return Response::json({{"error", "Not found"}}, {.status = 404}); }

@@ -50,17 +50,25 @@ void append_status_line(ByteBuffer& out, int status) {
 }
 
 // Framing is the server's business: a handler's Content-Length, Transfer-Encoding or
-// Connection would contradict what the server sends, so they are dropped.
+// Connection would contradict what the server sends, so they are dropped. This runs for
+// every response, so each line costs a few byte compares and one memchr: a framing name
+// is recognised by its colon at a fixed offset before its letters are compared.
 void drop_framing_headers(ResponseHeaders& h) {
-  for (HeaderField f : h) {
-    const std::size_t n = f.name.size();
-    if ((n == 14 && iequals(f.name, "content-length")) || (n == 17 && iequals(f.name, "transfer-encoding")) ||
-        (n == 10 && iequals(f.name, "connection"))) {
+  const std::string_view text = h.wire();
+  const std::size_t size = text.size();
+  auto named = [&](std::size_t pos, std::string_view name) {
+    return pos + name.size() < size && text[pos + name.size()] == ':' && iequals(text.substr(pos, name.size()), name);
+  };
+  for (std::size_t pos = 0; pos < size;) {
+    if (named(pos, "connection") || named(pos, "content-length") || named(pos, "transfer-encoding")) {
       h.erase("Content-Length");
       h.erase("Transfer-Encoding");
       h.erase("Connection");
       return;
     }
+    const void* eol = std::memchr(text.data() + pos, '\n', size - pos);
+    if (!eol) return;
+    pos = static_cast<std::size_t>(static_cast<const char*>(eol) - text.data()) + 1;
   }
 }
 

@@ -27,25 +27,6 @@ std::string join(const std::vector<std::string>& items) {
 
 Task<Response> no_content(Request&) { co_return Response::empty(204); }
 
-// Adds `token` to a Vary header unless it is already there.
-void add_vary(ResponseHeaders& h, std::string_view token) {
-  auto vary = h.get("Vary");
-  if (!vary) return h.append_trusted("Vary", token);
-  std::string_view v = *vary;
-  while (!v.empty()) {
-    std::size_t comma = v.find(',');
-    std::string_view item = v.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == "*" || iequals(item, token)) return;
-    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
-  }
-  std::string joined(*vary);
-  joined += ", ";
-  joined += token;
-  h.set("Vary", joined);
-}
-
 }  // namespace
 
 Cors::Cors(CorsOptions o) : config_([&] {
@@ -66,29 +47,36 @@ Cors::Cors(CorsOptions o) : config_([&] {
   return c;
 }()) {}
 
-Task<Response> Cors::operator()(Request& req, RouteContext&, Next next) const {
+std::optional<Response> Cors::before(Request& req, RouteContext&, State& state) const {
   const Config& c = *config_;
   const std::optional<std::string_view> origin = req.headers().get("origin");
-  std::string_view allow_origin;
   if (c.any_origin && !(c.credentials && origin)) {
-    allow_origin = "*";
+    state.allow_origin = "*";
   } else if (origin) {
-    if (c.any_origin || std::find(c.origins.begin(), c.origins.end(), *origin) != c.origins.end()) allow_origin = *origin;
+    if (c.any_origin || std::find(c.origins.begin(), c.origins.end(), *origin) != c.origins.end())
+      state.allow_origin = *origin;
   }
-  const bool preflight =
-      req.method() == Method::OPTIONS && (req.headers().has("access-control-request-method") || c.any_origin);
+  state.preflight =
+      req.method() == Method::OPTIONS && (c.any_origin || req.headers().has("access-control-request-method"));
+  return std::nullopt;  // the route may have CORS of its own: see its answer first
+}
 
-  Response res = co_await next();
+void Cors::after(Request& req, RouteContext&, State& state, Response& res) const {
+  const Config& c = *config_;
   ResponseHeaders& h = res.headers();
   const bool varies = !c.any_origin || c.credentials;
-  if (h.has("Access-Control-Allow-Origin")) co_return res;  // per-route CORS answered already
-  if (varies) add_vary(h, "Origin");
-  if (allow_origin.empty()) co_return res;
+  if (state.allow_origin.empty()) {
+    // A field line of its own (lists may span lines): no scan of the handler's headers.
+    if (varies) h.storage().append("Vary: Origin\r\n");
+    return;
+  }
+  if (h.has("Access-Control-Allow-Origin")) return;  // per-route CORS answered already
+  if (varies) h.append_trusted("Vary", "Origin");
 
-  if (preflight) {
+  if (state.preflight) {
     Response pre = Response::empty(204);
     ResponseHeaders& p = pre.headers();
-    p.append_trusted("Access-Control-Allow-Origin", allow_origin);
+    p.append_trusted("Access-Control-Allow-Origin", state.allow_origin);
     if (c.credentials) p.append_trusted("Access-Control-Allow-Credentials", "true");
     p.append_trusted("Access-Control-Allow-Methods", c.methods);
     if (!c.allowed_headers.empty()) {
@@ -98,12 +86,12 @@ Task<Response> Cors::operator()(Request& req, RouteContext&, Next next) const {
     }
     if (!c.max_age.empty()) p.append_trusted("Access-Control-Max-Age", c.max_age);
     if (varies) p.append_trusted("Vary", "Origin");
-    co_return pre;
+    res = std::move(pre);
+    return;
   }
-  h.append_trusted("Access-Control-Allow-Origin", allow_origin);
+  h.append_trusted("Access-Control-Allow-Origin", state.allow_origin);
   if (c.credentials) h.append_trusted("Access-Control-Allow-Credentials", "true");
   if (!c.exposed_headers.empty()) h.append_trusted("Access-Control-Expose-Headers", c.exposed_headers);
-  co_return res;
 }
 
 Wrapped<Cors, Task<Response> (*)(Request&)> Cors::preflight() const { return (*this)(&no_content); }

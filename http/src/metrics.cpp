@@ -89,7 +89,7 @@ void append_number(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
-struct Metrics::State {
+struct Metrics::Registry {
   std::uint64_t id = next_state_id.fetch_add(1);
   mutable std::mutex mutex;                    // guards the lists below, not the counts
   std::deque<std::unique_ptr<Series>> series;  // every thread's, for scrapes
@@ -108,6 +108,7 @@ namespace {
 // This thread's series of one Metrics, found without a lock.
 struct ThreadSeries {
   std::uint64_t owner = 0;
+  Series* last = nullptr;  // most requests repeat the previous one's series
   std::unordered_map<Key, Series*, KeyHash> index;
 };
 thread_local ThreadSeries* last_used = nullptr;
@@ -115,15 +116,16 @@ thread_local std::unordered_map<std::uint64_t, ThreadSeries> thread_series;
 
 }  // namespace
 
-Series& Metrics::State::series_for(const Key& key, std::string_view route) {
+Series& Metrics::Registry::series_for(const Key& key, std::string_view route) {
   ThreadSeries* ts = last_used;
   if (!ts || ts->owner != id) {
     ts = &thread_series[id];
     ts->owner = id;
     last_used = ts;
   }
+  if (Series* l = ts->last; l && l->status == key.status && l->method == key.method && l->route == key.route) return *l;
   auto it = ts->index.find(key);
-  if (it != ts->index.end()) return *it->second;
+  if (it != ts->index.end()) return *(ts->last = it->second);
   auto s = std::make_unique<Series>();
   s->route = std::string(route);
   s->method = key.method;
@@ -134,47 +136,51 @@ Series& Metrics::State::series_for(const Key& key, std::string_view route) {
     series.push_back(std::move(s));
   }
   ts->index.emplace(Key{raw->route, key.method, key.status}, raw);
-  return *raw;
+  return *(ts->last = raw);
 }
 
-Metrics::Metrics() : state_(std::make_shared<State>()) {
+Metrics::Metrics() : registry_(std::make_shared<Registry>()) {
   gauge("http_open_connections", "HTTP connections open in this process.",
         [] { return static_cast<double>(open_connections()); });
 }
 
-void Metrics::record(std::string_view route, Method method, int status, double seconds) const {
-  Series& s = state_->series_for(Key{route, method, status}, route);
+namespace {
+constexpr auto kBucketNanos = [] {
+  std::array<std::int64_t, std::size(Metrics::kBuckets)> ns{};
+  for (std::size_t i = 0; i < ns.size(); ++i) ns[i] = static_cast<std::int64_t>(Metrics::kBuckets[i] * 1e9 + 0.5);
+  return ns;
+}();
+
+void record_nanos(Series& s, std::int64_t ns) noexcept {
+  if (ns < 0) ns = 0;
   std::size_t bucket = 0;
-  while (bucket < std::size(kBuckets) && seconds > kBuckets[bucket]) ++bucket;
+  while (bucket < kBucketNanos.size() && ns > kBucketNanos[bucket]) ++bucket;
   Series::bump(s.count, 1);
-  Series::bump(s.sum_ns, static_cast<std::uint64_t>(seconds * 1e9));
+  Series::bump(s.sum_ns, static_cast<std::uint64_t>(ns));
   Series::bump(s.buckets[bucket], 1);
 }
+}  // namespace
 
-Task<Response> Metrics::operator()(Request& req, RouteContext& ctx, Next next) const {
-  const auto start = Clock::now();
-  const Method method = req.method();
-  std::exception_ptr error;
-  try {
-    Response res = co_await next();
-    record(ctx.pattern, method, res.status(), std::chrono::duration<double>(Clock::now() - start).count());
-    co_return res;
-  } catch (const ConnectionLost&) {
-    throw;  // nobody gets an answer: nothing to count
-  } catch (...) {
-    error = std::current_exception();
-  }
-  // The app turns it into a 500 (or the HttpError's status, which this cannot know).
-  record(ctx.pattern, method, 500, std::chrono::duration<double>(Clock::now() - start).count());
-  std::rethrow_exception(error);
+void Metrics::record(std::string_view route, Method method, int status, double seconds) const {
+  record_nanos(registry_->series_for(Key{route, method, status}, route), static_cast<std::int64_t>(seconds * 1e9));
+}
+
+std::optional<Response> Metrics::before(Request&, RouteContext&, State& state) const {
+  state.start = Clock::now();
+  return std::nullopt;
+}
+
+void Metrics::after(Request& req, RouteContext& ctx, State& state, Response& res) const {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - state.start).count();
+  record_nanos(registry_->series_for(Key{ctx.pattern, req.method(), res.status()}, ctx.pattern), elapsed);
 }
 
 Metrics::Gauge& Metrics::gauge(const std::string& name, const std::string& help) {
   if (!valid_name(name)) throw std::invalid_argument("invalid metric name: " + name);
-  std::lock_guard lock(state_->mutex);
-  for (auto& g : state_->gauges)
+  std::lock_guard lock(registry_->mutex);
+  for (auto& g : registry_->gauges)
     if (g.name == name) return g.gauge;
-  auto& g = state_->gauges.emplace_back();
+  auto& g = registry_->gauges.emplace_back();
   g.name = name;
   g.help = help;
   return g.gauge;
@@ -182,13 +188,13 @@ Metrics::Gauge& Metrics::gauge(const std::string& name, const std::string& help)
 
 void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> sample) {
   if (!valid_name(name)) throw std::invalid_argument("invalid metric name: " + name);
-  std::lock_guard lock(state_->mutex);
-  for (auto& g : state_->gauges)
+  std::lock_guard lock(registry_->mutex);
+  for (auto& g : registry_->gauges)
     if (g.name == name) {
       g.sample = std::move(sample);
       return;
     }
-  auto& g = state_->gauges.emplace_back();
+  auto& g = registry_->gauges.emplace_back();
   g.name = name;
   g.help = help;
   g.sample = std::move(sample);
@@ -204,8 +210,8 @@ std::string Metrics::render() const {
   std::map<std::pair<std::string, Method>, Totals> latency;
   std::string out;
   {
-    std::lock_guard lock(state_->mutex);
-    for (const auto& s : state_->series) {
+    std::lock_guard lock(registry_->mutex);
+    for (const auto& s : registry_->series) {
       const std::uint64_t n = s->count.load(std::memory_order_relaxed);
       requests[{s->route, s->method, s->status}] += n;
       Totals& t = latency[{s->route, s->method}];
@@ -249,7 +255,7 @@ std::string Metrics::render() const {
       append_number(out, t.count);
       out += '\n';
     }
-    for (const auto& g : state_->gauges) {
+    for (const auto& g : registry_->gauges) {
       out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n" + g.name + " ";
       if (g.sample)
         append_number(out, g.sample());

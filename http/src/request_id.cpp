@@ -1,6 +1,8 @@
 #include "ignis/http/request_id.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace ignis {
@@ -40,32 +42,79 @@ bool RequestId::acceptable(std::string_view id) noexcept {
   return true;
 }
 
-void RequestId::generate(char* out) noexcept {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::uint64_t hi = rng.next(), lo = rng.next();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                   // version 4
-  lo = (lo & ~(0xC0ull << 56)) | (0x80ull << 56);       // variant 10
-  char* p = out;
-  for (int i = 0; i < 16; ++i) {
-    const unsigned byte = unsigned((i < 8 ? hi >> (56 - 8 * i) : lo >> (56 - 8 * (i - 8))) & 0xFF);
-    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    *p++ = hex[byte >> 4];
-    *p++ = hex[byte & 15];
+namespace {
+// Two hex digits per byte value.
+constexpr auto kHexPairs = [] {
+  std::array<char, 512> t{};
+  constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    t[2 * i] = hex[i >> 4];
+    t[2 * i + 1] = hex[i & 15];
   }
+  return t;
+}();
+// Writes the 8 bytes of v, most significant first, as 16 hex digits.
+void hex64(char* out, std::uint64_t v) noexcept {
+  for (int i = 7; i >= 0; --i, v >>= 8) std::memcpy(out + 2 * i, &kHexPairs[2 * (v & 0xFF)], 2);
+}
+}  // namespace
+
+// The first half (8-4-4, with the version digit) is random per thread and formatted once;
+// the second half (4-12, with the variant) mixes a per-thread counter, so ids never repeat
+// on a thread and collide across threads or processes only if 60 random bits do.
+void RequestId::generate(char* out) noexcept {
+  struct PerThread {
+    char prefix[19];  // "xxxxxxxx-xxxx-4xxx-"
+    std::uint64_t key, counter = 0;
+    PerThread() {
+      std::uint64_t hi = rng.next();
+      hi = (hi & ~0xF000ull) | 0x4000ull;  // version 4
+      char digits[16];
+      hex64(digits, hi);
+      std::memcpy(prefix, digits, 8);
+      prefix[8] = '-';
+      std::memcpy(prefix + 9, digits + 8, 4);
+      prefix[13] = '-';
+      std::memcpy(prefix + 14, digits + 12, 4);
+      prefix[18] = '-';
+      key = rng.next();
+    }
+  };
+  thread_local PerThread t;
+  // splitmix64 of a counter under a per-thread key: distinct, and not guessable in order.
+  std::uint64_t z = (t.key + ++t.counter * 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  z = (z & ~(0xC0ull << 56)) | (0x80ull << 56);  // variant 10
+  char digits[16];
+  hex64(digits, z);
+  std::memcpy(out, t.prefix, 19);
+  std::memcpy(out + 19, digits, 4);
+  out[23] = '-';
+  std::memcpy(out + 24, digits + 4, 12);
 }
 
-Task<Response> RequestId::operator()(Request& req, RouteContext&, Next next) const {
-  char generated[36];
-  std::string_view id;
+std::optional<Response> RequestId::before(Request& req, RouteContext&, State& state) const {
   if (auto incoming = req.headers().get("x-request-id"); incoming && acceptable(*incoming)) {
-    id = *incoming;
+    state.id = *incoming;
   } else {
-    generate(generated);
-    id = {generated, sizeof generated};
+    generate(state.generated);
+    state.id = {state.generated, sizeof state.generated};
   }
-  Response res = co_await next();
-  if (!res.headers().has("X-Request-Id")) res.headers().append_trusted("X-Request-Id", id);
-  co_return res;
+  return std::nullopt;
+}
+
+void RequestId::after(Request&, RouteContext&, State& state, Response& res) const {
+  // The whole field line in one append.
+  static constexpr std::string_view kName = "X-Request-Id: ";
+  char line[kName.size() + 128 + 2];
+  std::memcpy(line, kName.data(), kName.size());
+  std::memcpy(line + kName.size(), state.id.data(), state.id.size());
+  std::size_t size = kName.size() + state.id.size();
+  line[size++] = '\r';
+  line[size++] = '\n';
+  res.headers().storage().append(line, size);
 }
 
 }  // namespace ignis

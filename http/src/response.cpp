@@ -28,7 +28,7 @@ std::string take_string() noexcept {
   return s;
 }
 
-void recycle_string(std::string& s) noexcept {
+void recycle_string_slow(std::string& s) noexcept {
   if (s.capacity() <= 15 || s.capacity() > kMaxRecycledCapacity) return;
   auto& free = string_pool.free;
   if (free.size() >= kMaxRecycled) return;

@@ -10,6 +10,11 @@ namespace ignis::detail {
 // A cleared string, with capacity if one was recycled on this thread.
 std::string take_string() noexcept;
 // Keeps s's capacity for the next take_string() on this thread (up to a bound).
-void recycle_string(std::string& s) noexcept;
+void recycle_string_slow(std::string& s) noexcept;
+// Inline, because most strings it sees are empty (moved-from responses as they pass
+// through middleware).
+inline void recycle_string(std::string& s) noexcept {
+  if (s.capacity() > 15) recycle_string_slow(s);
+}
 
 }  // namespace ignis::detail

@@ -28,6 +28,8 @@
 #include <array>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -123,15 +125,15 @@ class App {
   // Task<Response>(Request&, RouteContext&, Next); the first registered runs outermost.
   template <class M>
   App& use(M&& middleware) {
-    return add_middleware(PathMatcher(), detail::to_middleware(std::forward<M>(middleware)));
+    return use_with(PathMatcher(), std::forward<M>(middleware));
   }
   template <class M>
   App& use(std::string_view matcher, M&& middleware) {
-    return add_middleware(PathMatcher(matcher), detail::to_middleware(std::forward<M>(middleware)));
+    return use_with(PathMatcher(matcher), std::forward<M>(middleware));
   }
   template <class M>
   App& use(std::initializer_list<std::string_view> matchers, M&& middleware) {
-    return add_middleware(PathMatcher(matchers), detail::to_middleware(std::forward<M>(middleware)));
+    return use_with(PathMatcher(matchers), std::forward<M>(middleware));
   }
 
   // Where the app and its servers log (stderr unless replaced). Set it before serving.
@@ -171,16 +173,32 @@ class App {
 
   struct MiddlewareEntry {
     PathMatcher matcher;
-    Middleware fn;
+    Middleware fn;                       // a coroutine middleware, or
+    std::shared_ptr<const void> sync;    // a synchronous one (middleware.hpp)
+    const detail::SyncOps* ops = nullptr;
   };
   struct Chain;
-  App& add_middleware(PathMatcher matcher, Middleware fn);
+  struct SyncRun;
+  static constexpr std::size_t SyncRunSlots = 8;
+  template <class M>
+  App& use_with(PathMatcher matcher, M&& m) {
+    using T = std::decay_t<M>;
+    if constexpr (SyncMiddleware<T>)
+      return add_middleware(MiddlewareEntry{std::move(matcher), {}, std::make_shared<const T>(std::forward<M>(m)),
+                                            &detail::sync_ops<T>});
+    else
+      return add_middleware(MiddlewareEntry{std::move(matcher), detail::to_middleware(std::forward<M>(m)), {}, nullptr});
+  }
+  App& add_middleware(MiddlewareEntry entry);
+  Task<Response> answer_with_sync(Request& req, RouteContext& ctx, Target target) const;
+  Task<Response> sync_segment(const Chain& chain, std::size_t index) const;
   Task<Response> handle_with_middleware(Request& req, RouteContext& ctx, Target target) const;
   static Task<Response> chain_step(const void* chain, std::size_t index);
   Response error_response(std::exception_ptr error, const Request& req, const RouteContext& ctx) const;
 
   Router router_;
   std::vector<MiddlewareEntry> middleware_;
+  bool all_sync_ = true;  // every middleware is synchronous: one frame runs them and the handler
   std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
   LogSink log_ = log_to_stderr;
 };

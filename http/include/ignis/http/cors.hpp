@@ -17,7 +17,7 @@
 //
 // A request whose Origin is listed (or any, with "*") gets Access-Control-Allow-Origin: the
 // origin itself, or "*" for "*" without credentials. Origins not listed get no CORS header.
-// With a list, every response carries `Vary: Origin`, as caches need. A preflight (OPTIONS
+// With a list, every response carries `Vary: Origin` (a field line of its own), as caches need. A preflight (OPTIONS
 // with Access-Control-Request-Method; with "*", any OPTIONS) gets 204 with the methods,
 // headers and max-age. Per-route CORS replaces the global one: a response that already
 // carries Access-Control-Allow-Origin is left as it is, so there is always exactly one.
@@ -40,12 +40,16 @@ struct CorsOptions {
   std::chrono::seconds max_age = std::chrono::hours(24);
 };
 
-class Cors : public WrapperBase<Cors> {
+class Cors : public SyncMiddlewareBase<Cors> {
  public:
   explicit Cors(CorsOptions options);
-  using WrapperBase<Cors>::operator();
-  // The middleware form.
-  Task<Response> operator()(Request& req, RouteContext& ctx, Next next) const;
+
+  struct State {
+    std::string_view allow_origin;  // what Access-Control-Allow-Origin will say; empty: none
+    bool preflight = false;
+  };
+  std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
+  void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
   // A handler for a route's OPTIONS: answers preflights from allowed origins.
   Wrapped<Cors, Task<Response> (*)(Request&)> preflight() const;
 

@@ -21,6 +21,7 @@
 // share the same numbers.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,7 +34,7 @@ namespace ignis {
 // HTTP connections open in this process, over every server.
 std::int64_t open_connections() noexcept;
 
-class Metrics : public WrapperBase<Metrics> {
+class Metrics : public SyncMiddlewareBase<Metrics> {
  public:
   // Upper bounds of the latency histogram's buckets, in seconds.
   static constexpr double kBuckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -51,9 +52,11 @@ class Metrics : public WrapperBase<Metrics> {
 
   Metrics();
 
-  using WrapperBase<Metrics>::operator();
-  // The middleware form.
-  Task<Response> operator()(Request& req, RouteContext& ctx, Next next) const;
+  struct State {
+    std::chrono::steady_clock::time_point start;
+  };
+  std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
+  void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
 
   // A GET handler that serves render().
   std::function<Task<Response>(Request&)> handler() const;
@@ -70,10 +73,10 @@ class Metrics : public WrapperBase<Metrics> {
   // Records one request by hand (what the middleware does).
   void record(std::string_view route, Method method, int status, double seconds) const;
 
-  struct State;
+  struct Registry;
 
  private:
-  std::shared_ptr<State> state_;
+  std::shared_ptr<Registry> registry_;
 };
 
 }  // namespace ignis

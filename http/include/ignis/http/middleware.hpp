@@ -38,11 +38,29 @@
 //
 // No guard value -> 401 {"error":"Unauthorized"}. Wrappers pass extra arguments through,
 // so they compose in any order; guards append theirs in order, outermost first.
+//
+// Synchronous middleware. Middleware that awaits nothing can be written as two plain
+// steps around the rest of the chain, which costs no coroutine frame per request (the
+// app keeps their state in its own frame); CORS, request ids and metrics are written so:
+//
+//   struct Stamp : ignis::SyncMiddlewareBase<Stamp> {
+//     struct State { Clock::time_point start; };   // trivially destructible, <= 64 bytes
+//     std::optional<Response> before(Request&, RouteContext&, State& s) const {
+//       s.start = Clock::now();
+//       return std::nullopt;                        // or a Response: answer early
+//     }
+//     void after(Request&, RouteContext&, State& s, Response& res) const { ... }
+//   };
+//
+// after() runs on every response of the rest of the chain, errors included (they are
+// responses by then), unless before() answered early.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -186,6 +204,59 @@ template <class M>
 MiddlewareWrapper<std::decay_t<M>> wrapper(M&& m) {
   return MiddlewareWrapper<std::decay_t<M>>(std::forward<M>(m));
 }
+
+// ---------------------------------------------------------------------------- synchronous
+
+inline constexpr std::size_t kSyncStateSize = 64;
+
+template <class H>
+concept SyncMiddleware =
+    std::is_trivially_destructible_v<typename H::State> && std::is_default_constructible_v<typename H::State> &&
+    sizeof(typename H::State) <= kSyncStateSize && alignof(typename H::State) <= alignof(std::max_align_t) &&
+    requires(const H& h, Request& req, RouteContext& ctx, typename H::State& s, Response& res) {
+      { h.before(req, ctx, s) } -> std::same_as<std::optional<Response>>;
+      h.after(req, ctx, s, res);
+    };
+
+namespace detail {
+
+// A synchronous middleware, type-erased for the app's chain.
+struct SyncOps {
+  void (*before)(const void* self, Request&, RouteContext&, void* state, std::optional<Response>& early);
+  void (*after)(const void* self, Request&, RouteContext&, void* state, Response& res);
+};
+template <class H>
+inline constexpr SyncOps sync_ops = {
+    [](const void* self, Request& req, RouteContext& ctx, void* state, std::optional<Response>& early) {
+      auto* s = ::new (state) typename H::State{};
+      if (auto answer = static_cast<const H*>(self)->before(req, ctx, *s)) early.emplace(std::move(*answer));
+    },
+    [](const void* self, Request& req, RouteContext& ctx, void* state, Response& res) {
+      static_cast<const H*>(self)->after(req, ctx, *static_cast<typename H::State*>(state), res);
+    },
+};
+
+// The coroutine form of a synchronous middleware (as a wrapper, or inside other middleware).
+template <class H>
+Task<Response> run_sync(const H& h, Request& req, RouteContext& ctx, Next next) {
+  typename H::State state{};
+  if (auto early = h.before(req, ctx, state)) co_return std::move(*early);
+  Response res = co_await next();
+  h.after(req, ctx, state, res);
+  co_return res;
+}
+
+}  // namespace detail
+
+// Gives a synchronous middleware its middleware (coroutine) and wrapper forms.
+template <class Derived>
+class SyncMiddlewareBase : public WrapperBase<Derived> {
+ public:
+  using WrapperBase<Derived>::operator();
+  Task<Response> operator()(Request& req, RouteContext& ctx, Next next) const {
+    return detail::run_sync(static_cast<const Derived&>(*this), req, ctx, next);
+  }
+};
 
 // ---------------------------------------------------------------------------- guards
 

@@ -5,7 +5,7 @@
 //
 // An incoming X-Request-Id is kept when it looks sane (1 to 128 characters of letters,
 // digits, '-', '_', '.', ':'), so a proxy's id carries through; otherwise a new random
-// UUID (version 4) is made. A handler that sets X-Request-Id itself keeps its own.
+// UUID (version 4) is made. The header is this middleware's: handlers leave it alone.
 
 #include <string_view>
 
@@ -13,10 +13,14 @@
 
 namespace ignis {
 
-class RequestId : public WrapperBase<RequestId> {
+class RequestId : public SyncMiddlewareBase<RequestId> {
  public:
-  using WrapperBase<RequestId>::operator();
-  Task<Response> operator()(Request& req, RouteContext& ctx, Next next) const;
+  struct State {
+    std::string_view id;
+    char generated[36];
+  };
+  std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
+  void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
 
   // True for an id worth keeping.
   static bool acceptable(std::string_view id) noexcept;
