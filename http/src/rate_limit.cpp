@@ -14,7 +14,7 @@ namespace ignis {
 
 namespace {
 constexpr std::size_t kShards = 32;
-constexpr std::size_t kSweepEvery = 1024;  // inserts into a shard between sweeps of expired keys
+constexpr std::size_t kFirstSweep = 256;  // a shard this large is swept of expired keys
 
 std::int64_t ceil_seconds(std::chrono::milliseconds ms) { return (ms.count() + 999) / 1000; }
 }  // namespace
@@ -25,17 +25,17 @@ struct MemoryRateLimitStore::Shard {
     std::int64_t start;     // fixed: when the window began; sliding: the window's index
     std::int64_t count;     // this window's
     std::int64_t previous;  // sliding: the previous window's
+    bool sliding;
   };
   mutable std::mutex mutex;
   std::unordered_map<std::string, Entry> entries;
-  std::size_t inserts = 0;
+  std::size_t sweep_at = kFirstSweep;  // doubles with what survives a sweep: amortised O(1)
 
   void sweep(std::int64_t now) {
     for (auto it = entries.begin(); it != entries.end();) {
       const Entry& e = it->second;
-      // Fixed windows that ended, sliding ones whose two windows both ended (an index that
-      // small can only be a sliding one: fixed starts are times, far larger).
-      const bool expired = e.start + e.window_ms <= now && (e.start + 2) * e.window_ms <= now;
+      // Fixed windows that ended; sliding ones whose window and the next both ended.
+      const bool expired = e.sliding ? (e.start + 2) * e.window_ms <= now : e.start + e.window_ms <= now;
       it = expired ? entries.erase(it) : std::next(it);
     }
   }
@@ -62,12 +62,16 @@ RateLimitDecision MemoryRateLimitStore::hit_at(std::string_view key, std::int64_
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(std::string(key));
   if (it == shard.entries.end()) {
-    if (++shard.inserts % kSweepEvery == 0) shard.sweep(now);
+    if (shard.entries.size() >= shard.sweep_at) {
+      shard.sweep(now);
+      shard.sweep_at = std::max(kFirstSweep, shard.entries.size() * 2);
+    }
     const std::int64_t start = algorithm == RateLimitAlgorithm::fixed_window ? now : now / w;
-    it = shard.entries.emplace(std::string(key), Shard::Entry{w, start, 0, 0}).first;
+    it = shard.entries.emplace(std::string(key), Shard::Entry{w, start, 0, 0, false}).first;
   }
   Shard::Entry& e = it->second;
   e.window_ms = w;
+  e.sliding = algorithm == RateLimitAlgorithm::sliding_window;
   RateLimitDecision d;
   d.limit = limit;
   if (algorithm == RateLimitAlgorithm::fixed_window) {

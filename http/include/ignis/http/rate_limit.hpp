@@ -35,6 +35,7 @@
 #include <string_view>
 
 #include "ignis/http/middleware.hpp"
+#include "ignis/http/redis.hpp"
 
 namespace ignis {
 
@@ -73,6 +74,11 @@ class MemoryRateLimitStore final : public RateLimitStore {
   struct Shard;
   std::unique_ptr<Shard[]> shards_;
 };
+
+// Counts in Redis, so that every instance using the same Redis shares each limit. Each hit
+// is one atomic Lua script (a fixed window is INCR + PEXPIRE on its first hit; a sliding
+// one weighs the previous window's counter by Redis's own clock).
+std::shared_ptr<RateLimitStore> redis_rate_limit_store(redis::Client client, std::string prefix = "ignis:rl:");
 
 struct RateLimitOptions {
   std::int64_t limit = 60;
