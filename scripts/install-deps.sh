@@ -12,7 +12,7 @@ packages=(
   curl
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3)
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev wrk nghttp2-client python3 redis-server)
 fi
 
 missing=()
