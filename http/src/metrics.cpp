@@ -13,7 +13,7 @@
 #include "ignis/core/timer.hpp"
 #include "ignis/http/app.hpp"
 #include "ignis/http/error.hpp"
-#include "server_stats.hpp"
+#include "worker_hooks.hpp"
 
 namespace ignis {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "connection.hpp"
-#include "server_stats.hpp"
+#include "worker_hooks.hpp"
 
 namespace ignis::detail {
 
@@ -136,6 +136,7 @@ void Worker::stop_if_done() {
     stopping_ = true;
     reactor_.cancel(date_timer_);
     reactor_.cancel(drain_timer_);
+    close_idle_client_connections();
     // Posted, so that the completions of the sockets just closed run first.
     reactor_.post([&r = reactor_] { r.stop(); });
   }
