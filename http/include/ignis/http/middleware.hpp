@@ -44,7 +44,8 @@
 // app keeps their state in its own frame); CORS, request ids and metrics are written so:
 //
 //   struct Stamp : ignis::SyncMiddlewareBase<Stamp> {
-//     struct State { Clock::time_point start; };   // trivially destructible, <= 64 bytes
+//     struct State { Clock::time_point start; };   // trivially destructible, <= 64 bytes;
+//                                                  // default-initialised: before() sets it
 //     std::optional<Response> before(Request&, RouteContext&, State& s) const {
 //       s.start = Clock::now();
 //       return std::nullopt;                        // or a Response: answer early
@@ -228,7 +229,7 @@ struct SyncOps {
 template <class H>
 inline constexpr SyncOps sync_ops = {
     [](const void* self, Request& req, RouteContext& ctx, void* state, std::optional<Response>& early) {
-      auto* s = ::new (state) typename H::State{};
+      auto* s = ::new (state) typename H::State;  // default-initialised, as a local would be
       if (auto answer = static_cast<const H*>(self)->before(req, ctx, *s)) early.emplace(std::move(*answer));
     },
     [](const void* self, Request& req, RouteContext& ctx, void* state, Response& res) {
@@ -239,7 +240,7 @@ inline constexpr SyncOps sync_ops = {
 // The coroutine form of a synchronous middleware (as a wrapper, or inside other middleware).
 template <class H>
 Task<Response> run_sync(const H& h, Request& req, RouteContext& ctx, Next next) {
-  typename H::State state{};
+  typename H::State state;
   if (auto early = h.before(req, ctx, state)) co_return std::move(*early);
   Response res = co_await next();
   h.after(req, ctx, state, res);
