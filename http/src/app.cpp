@@ -157,8 +157,8 @@ struct App::SyncRun {
       if (!m.ops) break;
       ran[count] = &m;
       m.ops->before(m.sync.get(), c.req, c.ctx, states[count], early);
+      if (early) break;  // it answered: its own after() does not run, the outer ones' do
       ++count;
-      if (early) break;
     }
     return index;
   }

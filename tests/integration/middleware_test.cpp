@@ -198,3 +198,111 @@ TEST(Wrappers, AsyncGuardsStackAndAppendTheirValuesInOrder) {
 }
 
 }  // namespace
+
+namespace {
+
+// A synchronous middleware that answers early for one path and stamps the rest.
+struct Stamp : SyncMiddlewareBase<Stamp> {
+  explicit Stamp(std::string n) : name(std::move(n)) {}
+  struct State {
+    int seen;
+  };
+  std::optional<Response> before(Request& req, RouteContext&, State& s) const {
+    s.seen = 1;
+    if (req.path() == "/closed/" + name) return Response::json({{"error", "closed by " + name}}, {.status = 503});
+    return std::nullopt;
+  }
+  void after(Request&, RouteContext&, State& s, Response& res) const {
+    res.headers().append("X-Stamp", name + (s.seen == 1 ? "" : "?"));
+  }
+  std::string name;
+};
+
+std::vector<std::string> all(const ignis::testing::HttpResponse& res, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto& [n, v] : res.headers)
+    if (n == name) out.push_back(v);
+  return out;
+}
+
+TEST(SyncMiddleware, MixesWithCoroutineMiddlewareInRegistrationOrder) {
+  App app;
+  app.route("/api/hello").GET(hello);
+  app.route("/api/boom").GET([](Request&) -> Task<Response> {
+    throw std::runtime_error("inner secret");
+    co_return Response::text("");
+  });
+  app.use(Stamp("a"));
+  app.use([](Request& req, Next next) -> Task<Response> {
+    if (req.path() == "/api/thrown") throw std::runtime_error("coroutine middleware secret");
+    Response res = co_await next();
+    res.headers().append("X-Stamp", "co");
+    co_return res;
+  });
+  app.use("/api/:path*", Stamp("b"));
+  app.use("/nowhere", Stamp("never"));
+  app.use(Stamp("c"));
+  TestServer server(app);
+
+  auto ok = request(server.port(), "GET", "/api/hello");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->body, "hello");
+  EXPECT_EQ(all(*ok, "X-Stamp"), (std::vector<std::string>{"c", "b", "co", "a"}));
+
+  // An error inside a row of synchronous middleware is a 500 they still stamp.
+  auto boom = request(server.port(), "GET", "/api/boom");
+  ASSERT_TRUE(boom);
+  EXPECT_EQ(boom->status, 500);
+  EXPECT_EQ(all(*boom, "X-Stamp"), (std::vector<std::string>{"c", "b", "co", "a"}));
+  // A coroutine middleware's error: the outer synchronous one still sees the 500.
+  auto thrown = request(server.port(), "GET", "/api/thrown");
+  ASSERT_TRUE(thrown);
+  EXPECT_EQ(thrown->status, 500);
+  EXPECT_EQ(thrown->body, R"({"error":"Internal server error"})");
+  EXPECT_EQ(all(*thrown, "X-Stamp"), (std::vector<std::string>{"a"}));
+
+  // An early answer skips the rest, and the after() of the one that answered.
+  auto closed = request(server.port(), "GET", "/closed/b");  // b does not match /closed
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->status, 404);
+  auto closed_c = request(server.port(), "GET", "/closed/c");
+  ASSERT_TRUE(closed_c);
+  EXPECT_EQ(closed_c->status, 503);
+  EXPECT_EQ(closed_c->body, R"({"error":"closed by c"})");
+  EXPECT_EQ(all(*closed_c, "X-Stamp"), (std::vector<std::string>{"co", "a"}));
+  EXPECT_TRUE(server.logged("inner secret"));
+}
+
+TEST(SyncMiddleware, AllSynchronousAndMoreThanOneFrameHolds) {
+  App app;
+  app.route("/api/hello").GET(hello);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 11; ++i) {
+    app.use(Stamp(std::to_string(i)));
+    expected.insert(expected.begin(), std::to_string(i));
+  }
+  TestServer server(app);
+  auto res = request(server.port(), "GET", "/api/hello");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "hello");
+  EXPECT_EQ(all(*res, "X-Stamp"), expected);
+  auto early = request(server.port(), "GET", "/closed/9");
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->status, 503);
+  EXPECT_EQ(all(*early, "X-Stamp"), (std::vector<std::string>{"8", "7", "6", "5", "4", "3", "2", "1", "0"}));
+}
+
+TEST(SyncMiddleware, AsAWrapperAroundOneRoute) {
+  App app;
+  app.route("/api/hello").GET(Stamp("w")(hello));
+  app.route("/closed/w").GET(Stamp("w")(hello));
+  TestServer server(app);
+  auto res = request(server.port(), "GET", "/api/hello");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(all(*res, "X-Stamp"), (std::vector<std::string>{"w"}));
+  auto early = request(server.port(), "GET", "/closed/w");
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->status, 503);
+}
+
+}  // namespace
