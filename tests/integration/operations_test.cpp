@@ -269,6 +269,39 @@ TEST(AccessLog, WritesOneLinePerRequestOffTheReactorThread) {
   EXPECT_EQ(log.dropped(), 0u);
 }
 
+TEST(AccessLog, AStalledWriterDropsLinesInsteadOfBlockingRequests) {
+  std::mutex gate;
+  std::unique_lock held(gate);  // the writer's first batch waits here until released
+  std::atomic<int> batches{0};
+  auto log = access_log({.sink = [&](std::string_view) {
+                           ++batches;
+                           std::lock_guard wait(gate);
+                         },
+                         .max_pending_bytes = 300});
+  // Declared after the log: released before the log's writer is joined, even on failure.
+  struct Release {
+    std::unique_lock<std::mutex>& lock;
+    ~Release() {
+      if (lock.owns_lock()) lock.unlock();
+    }
+  } release{held};
+  App app;
+  app.use(log);
+  app.route("/api/hello").GET(hello);
+  TestServer server(app);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    auto res = request(server.port(), "GET", "/api/hello");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_GT(log.dropped(), 0u);  // ~100-byte lines: at most 3 wait while the writer is stuck
+  held.unlock();
+  log.flush();
+  EXPECT_GE(batches.load(), 1);
+}
+
 TEST(AccessLog, WritesToAFile) {
   const std::string path = ::testing::TempDir() + "ignis_access_" + std::to_string(::getpid()) + ".log";
   std::remove(path.c_str());

@@ -227,6 +227,10 @@ TEST(RedisFailures, ATimeoutOrALostServerFailsTheCommandAndTheNextOneReconnects)
   });
   app.route("/limited").GET(rate_limit({.limit = 1, .store = redis_rate_limit_store(client)})(
       [](Request&) -> Task<Response> { co_return Response::text("ok"); }));
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  app.route("/cached").GET(cache({.store = redis_cache_store(client)})([runs](Request&) -> Task<Response> {
+    co_return Response::json({{"run", ++*runs}});
+  }));
   TestServer server(app);
   auto ok = request(server.port(), "GET", "/get");
   ASSERT_TRUE(ok);
@@ -249,6 +253,13 @@ TEST(RedisFailures, ATimeoutOrALostServerFailsTheCommandAndTheNextOneReconnects)
   auto gone = request(server.port(), "GET", "/get");
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 503);
+  // The cache answers from the handler, uncached.
+  for (int i = 1; i <= 2; ++i) {
+    auto res = request(server.port(), "GET", "/cached");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, "{\"run\":" + std::to_string(i) + "}");
+  }
   // The rate limiter fails open: the request goes through, without limit headers.
   for (int i = 0; i < 2; ++i) {
     auto res = request(server.port(), "GET", "/limited");
