@@ -38,13 +38,14 @@ Task<Response> target(Request&, RouteContext& ctx) {
 void add_peer_routes(App& app) {
   for (std::size_t i = 0; i < std::size(kPeerRoutes); ++i) {
     const PeerRoute& r = kPeerRoutes[i];
+    RouteBuilder route = app.route(RoutePattern::runtime(r.pattern));  // from a table: checked at run time
     switch (r.kind) {
-      case RouteKind::plaintext: app.route(r.pattern).GET(plaintext); break;
-      case RouteKind::json: app.route(r.pattern).GET(hello_json); break;
-      case RouteKind::echo: app.route(r.pattern).POST(echo); break;
-      case RouteKind::target: app.route(r.pattern).GET(target); break;
+      case RouteKind::plaintext: route.GET(plaintext); break;
+      case RouteKind::json: route.GET(hello_json); break;
+      case RouteKind::echo: route.POST(echo); break;
+      case RouteKind::target: route.GET(target); break;
       case RouteKind::other:
-        app.route(r.pattern).GET([i](Request&) -> Task<Response> { co_return Response::json({{"route", i}}); });
+        route.GET([i](Request&) -> Task<Response> { co_return Response::json({{"route", i}}); });
         break;
     }
   }

@@ -13,6 +13,9 @@ target_link_libraries(ignis_asio INTERFACE Threads::Threads)
 # liburing (liburing-dev): pkg-config only.
 pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 
+# OpenSSL (libssl-dev): HMAC, SHA-256 and randomness for signatures and sessions.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+
 # hiredis (libhiredis-dev): the Redis client's protocol; pkg-config only.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh -DIGNIS_BUILD_TESTS=OFF
+scripts/build.sh -DIGNIS_BUILD_TESTS=OFF -DIGNIS_BUILD_BENCH=OFF
 exec build/bin/hello --port "${PORT:-3000}" "$@"

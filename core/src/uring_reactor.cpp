@@ -36,6 +36,9 @@ constexpr unsigned kRingEntries = 4096;
 constexpr unsigned kBufferCount = 1024;      // provided receive buffers per reactor (a power of two)
 constexpr unsigned kBufferSize = 16 * 1024;  // bytes each
 constexpr unsigned short kBufferGroup = 0;
+// Bytes a stream keeps while nobody receives; past this its socket stops being read until
+// the connection catches up (TCP's own flow control then slows the sender).
+constexpr std::size_t kMaxPending = 256 * 1024;
 
 class UringReactor;
 
@@ -65,6 +68,8 @@ class UringStream final : public Stream {
   void shutdown_send() noexcept override { ::shutdown(fd_, SHUT_WR); }
 
   bool connect_to(Completion& c);
+  void report_hangup();
+  void resume_receiving();
 
  protected:
   void destroy() noexcept override;
@@ -78,18 +83,23 @@ class UringStream final : public Stream {
   bool returned(bool& in_flight) {
     in_flight = false;
     if (!destroyed_) return true;
-    if (!receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_) delete this;
+    if (idle_for_deletion()) delete this;
     return false;
+  }
+  bool idle_for_deletion() const noexcept {
+    return !receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_ && !hangup_queued_;
   }
 
   UringReactor& reactor_;
   int fd_;
   bool destroyed_ = false;  // freed once the kernel holds none of its operations
+  bool hangup_queued_ = false;  // in the reactor's list of hang-ups to report
   bool send_pending_ = false, poll_pending_ = false, connect_pending_ = false;
 
   Op receive_op_{Op::Kind::receive, this};
   bool receive_armed_ = false;
-  int receive_end_ = 1;  // 1: open; 0: end of stream; < 0: error
+  bool receive_paused_ = false;  // cancelled because pending_ is full; armed again when drained
+  int receive_end_ = 1;          // 1: open; 0: end of stream; < 0: error
   ByteBuffer pending_;   // bytes that arrived while nobody was receiving
   ByteBuffer* receive_into_ = nullptr;
   std::size_t receive_base_ = 0;  // its size when the receive began
@@ -181,6 +191,8 @@ class UringReactor final : public Reactor {
   }
   // A completion the interface promises not to deliver inline (after cancel()).
   void defer(Completion* c, int result) { deferred_.emplace_back(c, result); }
+  // A hang-up noticed when the watch was armed: reported at the end of the turn.
+  void defer_hangup(UringStream* s) { hangups_.push_back(s); }
   void cancel_op(Op* op) {
     io_uring_sqe* s = sqe();
     io_uring_prep_cancel64(s, reinterpret_cast<std::uint64_t>(op), 0);
@@ -229,10 +241,12 @@ class UringReactor final : public Reactor {
   bool ring_disabled_ = false;
 
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> has_posted_{false};
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;   // from other threads
   std::vector<std::function<void()>> running_;  // the batch being run
   std::vector<std::pair<Completion*, int>> deferred_;
+  std::vector<UringStream*> hangups_;
 };
 
 // ---------------------------------------------------------------------------- reactor
@@ -297,6 +311,7 @@ void UringReactor::post(std::function<void()> fn) {
   {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
+    has_posted_.store(true, std::memory_order_release);
   }
   wake();
 }
@@ -308,11 +323,14 @@ void UringReactor::arm_wake() {
 }
 
 void UringReactor::run_posted() {
-  {
+  // The lock only when another thread posted something: most turns have nothing.
+  if (has_posted_.load(std::memory_order_acquire)) {
     std::lock_guard lock(posted_mutex_);
     for (auto& fn : posted_) running_.push_back(std::move(fn));
     posted_.clear();
+    has_posted_.store(false, std::memory_order_relaxed);
   }
+  if (running_.empty()) return;
   // Functions may post more; those run on the next turn.
   std::vector<std::function<void()>> batch;
   batch.swap(running_);
@@ -331,7 +349,7 @@ void UringReactor::run() {
   if (auto next = fire_timers()) wake_at(*next);
   while (!stopping_.load(std::memory_order_acquire)) {
     // Submit what the last turn queued, and wait for completions unless work is waiting.
-    const int r = !deferred_.empty() || !running_.empty() ? io_uring_submit_and_get_events(&ring_)
+    const int r = !deferred_.empty() || !running_.empty() || !hangups_.empty() ? io_uring_submit_and_get_events(&ring_)
                                                           : io_uring_submit_and_wait(&ring_, 1);
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY) fail(-r, "io_uring_enter");
     turn();
@@ -352,7 +370,9 @@ bool UringReactor::turn() {
     dispatch(*cqe);
   }
   io_uring_cq_advance(&ring_, seen);
-  bool work = seen > 0 || !deferred_.empty() || !running_.empty();
+  bool work = seen > 0 || !deferred_.empty() || !running_.empty() || !hangups_.empty();
+  for (std::size_t i = 0; i < hangups_.size(); ++i) hangups_[i]->report_hangup();  // may queue more
+  hangups_.clear();
   while (!deferred_.empty()) {
     auto batch = std::move(deferred_);
     deferred_.clear();
@@ -445,12 +465,16 @@ void UringStream::on_receive(const io_uring_cqe& cqe) {
     if (!returned(receive_armed_)) return;
     if (cqe.res == 0)
       receive_end_ = 0;  // the peer closed its side
-    else if (cqe.res < 0 && cqe.res != -ENOBUFS)
+    else if (cqe.res < 0 && cqe.res != -ENOBUFS && cqe.res != -ECANCELED)
       receive_end_ = cqe.res;
-    // Still open: the multishot ended (out of buffers, say); arm it again.
-    if (receive_end_ == 1) arm_receive();
+    // Still open: the multishot ended (out of buffers, or paused by us); arm it again
+    // unless the pause still holds.
+    if (receive_end_ == 1 && !receive_paused_) arm_receive();
   } else if (destroyed_) {
     return;
+  } else if (!receive_ && pending_.size() >= kMaxPending && !receive_paused_) {
+    receive_paused_ = true;
+    reactor_.cancel_op(&receive_op_);
   }
 
   if (receive_) {
@@ -473,6 +497,7 @@ bool UringStream::receive(ByteBuffer& into, Completion& c) {
       into.append(pending_.view());
       pending_.release();
     }
+    resume_receiving();
     return true;
   }
   if (receive_end_ != 1) {
@@ -485,7 +510,30 @@ bool UringStream::receive(ByteBuffer& into, Completion& c) {
   return false;
 }
 
-void UringStream::watch_hangup(AbortSignal* signal) { hangup_ = signal; }
+// The backlog was taken: read the socket again (once the cancelled receive is back).
+void UringStream::resume_receiving() {
+  if (!receive_paused_) return;
+  receive_paused_ = false;
+  if (!receive_armed_ && receive_end_ == 1) arm_receive();
+}
+
+void UringStream::watch_hangup(AbortSignal* signal) {
+  hangup_ = signal;
+  // The peer may have gone already; say so on the next turn, never inside this call.
+  if (signal && receive_end_ != 1 && pending_.empty() && !hangup_queued_) {
+    hangup_queued_ = true;
+    reactor_.defer_hangup(this);
+  }
+}
+
+void UringStream::report_hangup() {
+  hangup_queued_ = false;
+  if (destroyed_) {
+    if (idle_for_deletion()) delete this;
+    return;
+  }
+  if (hangup_ && receive_end_ != 1 && pending_.empty()) std::exchange(hangup_, nullptr)->abort();
+}
 
 bool UringStream::send(std::span<const iovec> buffers, Completion& c) {
   send_total_ = 0;
@@ -611,7 +659,7 @@ void UringStream::destroy() noexcept {
   if (poll_pending_) reactor_.cancel_op(&poll_op_);
   if (connect_pending_) reactor_.cancel_op(&connect_op_);
   reactor_.close_fd(fd_);
-  if (!receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_) delete this;
+  if (idle_for_deletion()) delete this;
 }
 
 // ---------------------------------------------------------------------------- acceptor

@@ -38,7 +38,8 @@ App::~App() = default;
 App::App(App&&) noexcept = default;
 App& App::operator=(App&&) noexcept = default;
 
-RouteBuilder App::route(std::string_view pattern) {
+RouteBuilder App::route(RoutePattern p) {
+  const std::string_view pattern = p.text();
   if (auto existing = router_.find(pattern)) return RouteBuilder(*this, *existing);
   const auto id = router_.add(pattern);
   routes_.push_back(Route{std::string(pattern), {}, {}});
@@ -103,7 +104,11 @@ Response App::error_response(std::exception_ptr error, const Request& req, const
   try {
     std::rethrow_exception(error);
   } catch (const HttpError& e) {
-    return Response::json({{"error", e.what()}}, {.status = e.status()});
+    // A status that cannot be a final answer is a bug in the handler, not the client's.
+    const int status = e.status() >= 200 && e.status() <= 999 ? e.status() : 500;
+    return Response::json({{"error", status == 500 ? "Internal server error" : e.what()}}, {.status = status});
+  } catch (const json::ValidationError& e) {
+    return Response::json(e, {.status = 400});
   } catch (const json::ParseError&) {
     return Response::json({{"error", "Invalid JSON"}}, {.status = 400});
   } catch (const simdjson::simdjson_error&) {

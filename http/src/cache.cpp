@@ -17,17 +17,6 @@ std::int64_t unix_ms() {
       .count();
 }
 
-bool has_header_line(std::string_view wire, std::string_view name) {
-  for (std::size_t pos = 0; pos < wire.size();) {
-    if (pos + name.size() < wire.size() && wire[pos + name.size()] == ':' && iequals(wire.substr(pos, name.size()), name))
-      return true;
-    const std::size_t eol = wire.find('\n', pos);
-    if (eol == std::string_view::npos) return false;
-    pos = eol + 1;
-  }
-  return false;
-}
-
 Response from_copy(const CachedResponse& c, std::string_view state) {
   Response r(c.body);
   r.set_status(c.status);
@@ -199,8 +188,10 @@ Task<Response> Cache::operator()(Request& req, RouteContext&, Next next) const {
     }
 
     Response res = co_await next();
-    if (res.status() == 200 && !has_header_line(res.headers().wire(), "set-cookie")) {
-      CachedResponse entry{res.status(), std::string(res.headers().wire()), res.body(), unix_ms()};
+    // Streamed and file bodies are not kept (their bytes are not in the response).
+    if (res.status() == 200 && !res.producer() && !res.headers().has("set-cookie")) {
+      CachedResponse entry{res.status(), {}, res.body(), unix_ms()};
+      res.headers().write_to(entry.headers);
       try {
         Task<void> store = o.store->put(key, std::string(req.path()), o.tags, std::move(entry));
         co_await store;

@@ -1,9 +1,12 @@
 #include "connection.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstring>
+#include <vector>
 
 #include "ignis/http/error.hpp"
+#include "ignis/http/log.hpp"
 #include "ignis/http/status.hpp"
 
 namespace ignis::detail {
@@ -17,6 +20,7 @@ constexpr std::size_t kReceiveSlack = 4096;          // free space a receive wan
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr auto kLingerTimeWhenStopping = std::chrono::milliseconds(200);
 constexpr std::size_t kLingerBytes = 1 << 20;
+constexpr std::uint64_t kFileSlice = 8 << 20;      // a file goes out in slices, each with its own timeout
 
 std::string_view public_message(int status) noexcept {
   switch (status) {
@@ -25,6 +29,7 @@ std::string_view public_message(int status) noexcept {
     case 413: return "Payload too large";
     case 414: return "URI too long";
     case 417: return "Expectation failed";
+    case 505: return "HTTP version not supported";
     case 431: return "Request header fields too large";
     default: return status >= 500 ? "Internal server error" : reason_phrase(status);
   }
@@ -47,29 +52,6 @@ void append_status_line(ByteBuffer& out, int status) {
   out.append({code, 4});
   out.append(reason_phrase(status));
   out.append("\r\n");
-}
-
-// Framing is the server's business: a handler's Content-Length, Transfer-Encoding or
-// Connection would contradict what the server sends, so they are dropped. This runs for
-// every response, so each line costs a few byte compares and one memchr: a framing name
-// is recognised by its colon at a fixed offset before its letters are compared.
-void drop_framing_headers(ResponseHeaders& h) {
-  const std::string_view text = h.wire();
-  const std::size_t size = text.size();
-  auto named = [&](std::size_t pos, std::string_view name) {
-    return pos + name.size() < size && text[pos + name.size()] == ':' && iequals(text.substr(pos, name.size()), name);
-  };
-  for (std::size_t pos = 0; pos < size;) {
-    if (named(pos, "connection") || named(pos, "content-length") || named(pos, "transfer-encoding")) {
-      h.erase("Content-Length");
-      h.erase("Transfer-Encoding");
-      h.erase("Connection");
-      return;
-    }
-    const void* eol = std::memchr(text.data() + pos, '\n', size - pos);
-    if (!eol) return;
-    pos = static_cast<std::size_t>(static_cast<const char*>(eol) - text.data()) + 1;
-  }
 }
 
 }  // namespace
@@ -131,6 +113,12 @@ Task<void> Connection::run() {
 void Connection::close_if_idle() noexcept {
   keep_alive_ = false;
   if (idle_) stream_->cancel();
+  if (streaming_) {
+    // Aborting here could resume the producer and end this connection while the worker
+    // walks its list: let the timer do it on its own turn.
+    stop_stream_ = true;
+    worker_.reactor().schedule(timer_, Clock::now());
+  }
 }
 
 void Connection::abort() noexcept {
@@ -246,6 +234,12 @@ Task<Response> Connection::respond() {
 
 // ------------------------------------------------------------------------------ body
 
+// A body that went wrong while the handler read it: its status reaches the client.
+void Connection::throw_body_error() const {
+  const int status = status_of(parser_.error());
+  throw HttpError(status, std::string(public_message(status)));
+}
+
 Task<std::string_view> Connection::read() {
   for (;;) {
     const std::size_t begin = parser_.body_begin(), end = parser_.body_end();
@@ -253,8 +247,7 @@ Task<std::string_view> Connection::read() {
       parser_.move_body_region(end, end);
       co_return std::string_view(body_base() + begin, end - begin);
     }
-    if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
-    if (parser_.error() != ParseError::none) throw HttpError(400, "Bad request");
+    if (parser_.error() != ParseError::none) throw_body_error();
     if (parser_.message_complete() || !parser_.has_body()) co_return std::string_view{};
     co_await receive_body(false);
   }
@@ -262,11 +255,10 @@ Task<std::string_view> Connection::read() {
 
 Task<std::string_view> Connection::read_all() {
   while (!parser_.message_complete() && parser_.has_body()) {
-    if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
-    if (parser_.error() != ParseError::none) throw HttpError(400, "Bad request");
+    if (parser_.error() != ParseError::none) throw_body_error();
     co_await receive_body(true);
   }
-  if (parser_.error() == ParseError::body_too_large) throw HttpError(413, "Payload too large");
+  if (parser_.error() != ParseError::none) throw_body_error();
   const std::size_t begin = parser_.body_begin(), end = parser_.body_end();
   parser_.move_body_region(end, end);
   // Both buffers keep 64 readable bytes past their capacity, as simdjson needs.
@@ -296,6 +288,12 @@ Task<void> Connection::receive_body(bool whole) {
     throw ConnectionLost();
   }
   parsed_ += parser_.feed(body_in_.data(), body_in_.data() + parsed_, body_in_.size() - parsed_);
+  // Chunk framing the parser consumed lies past the gathered body: drop it, so that what a
+  // request holds is bounded by its body, whatever its framing.
+  if (parsed_ == body_in_.size() && parser_.body_end() < parsed_) {
+    body_in_.resize(parser_.body_end());
+    parsed_ = parser_.body_end();
+  }
 }
 
 // The head stays where the request's views point; the body continues in its own buffer,
@@ -336,10 +334,11 @@ Task<bool> Connection::finish_body() {
 // ------------------------------------------------------------------------------ write
 
 void Connection::append_head(int status, const ResponseHeaders& headers, std::size_t content_length,
-                             bool send_length) {
+                             bool send_length, std::string_view framing) {
   append_status_line(out_, status);
   out_.append(worker_.common_headers());
-  out_.append(headers.wire());
+  headers.write_to(out_);
+  if (!framing.empty()) out_.append(framing);
   if (send_length) {
     char digits[24];
     auto r = std::to_chars(digits, digits + sizeof digits, content_length);
@@ -355,11 +354,12 @@ void Connection::append_head(int status, const ResponseHeaders& headers, std::si
 }
 
 Task<bool> Connection::write_response(Response& res) {
+  if (res.producer()) co_return co_await write_streamed(res);
   const int status = res.status();
   const bool bodyless = status_has_no_body(status);
   const bool head_only = rs_->request.method() == Method::HEAD;
   const std::string& body = res.body();
-  drop_framing_headers(res.headers());
+  res.headers().remove_framing();  // framing is the server's business
   append_head(status, res.headers(), body.size(), !bodyless);
 
   if (!bodyless && !head_only && !body.empty()) {
@@ -429,6 +429,229 @@ Task<void> Connection::linger() {
   disarm();
 }
 
+// ------------------------------------------------------------------------------ streamed bodies
+
+// The StreamWriter a producer writes to: frames each piece (chunked, or raw within a known
+// length or up to the end of the connection), sends it gathered with whatever waits in
+// out_ (the head, the previous chunk's end), and resumes the producer once the socket took
+// it all.
+class Connection::BodyWriter final : public StreamWriter {
+ public:
+  enum class Framing { length, chunked, close };
+
+  BodyWriter(Connection& c, Framing framing, std::uint64_t length) noexcept
+      : c_(c), framing_(framing), length_(length) {}
+
+  Task<bool> write_file(int fd, std::uint64_t offset, std::uint64_t count) override;
+  Task<bool> flush() override;
+  AbortSignal& signal() noexcept override { return c_.rs_->request.signal(); }
+  Request& request() noexcept override { return c_.rs_->request; }
+  bool closed() const noexcept override { return failed_; }
+
+  bool head_sent() const noexcept { return head_sent_; }
+  std::uint64_t written() const noexcept { return written_; }
+
+ protected:
+  Task<bool> send(std::string_view first, std::span<const std::string_view> rest) override;
+
+ private:
+  // Whether a write may go ahead: false (and closed from then on) once the client left or
+  // the server stops; a write after that throws, so a producer ignoring false still stops.
+  bool may_write(std::uint64_t bytes);
+  Task<bool> transmit(std::span<const iovec> parts);
+
+  Connection& c_;
+  Framing framing_;
+  std::uint64_t length_;
+  std::uint64_t written_ = 0;
+  bool head_sent_ = false;
+  bool failed_ = false;
+};
+
+bool Connection::BodyWriter::may_write(std::uint64_t bytes) {
+  if (failed_) throw ConnectionLost();
+  if (c_.stream_busy_) throw std::logic_error("a stream write started before the previous one finished");
+  if (signal().aborted() || c_.peer_gone_ || c_.aborted_) {
+    failed_ = true;
+    return false;
+  }
+  if (framing_ == Framing::length && bytes > length_ - written_)
+    throw std::logic_error("a streamed body wrote more than its declared length");
+  written_ += bytes;
+  return true;
+}
+
+Task<bool> Connection::BodyWriter::transmit(std::span<const iovec> parts) {
+  c_.arm(c_.worker_.options().idle_timeout);
+  c_.stream_busy_ = true;
+  const int r = co_await ignis::send(*c_.stream_, parts);
+  c_.stream_busy_ = false;
+  c_.disarm();
+  // A long-lived stream holds no write buffer between writes (the pool gives it back fast).
+  c_.out_.release();
+  head_sent_ = true;
+  if (r < 0) {
+    c_.peer_gone_ = true;
+    failed_ = true;
+  }
+  co_return r >= 0;
+}
+
+Task<bool> Connection::BodyWriter::send(std::string_view first, std::span<const std::string_view> rest) {
+  std::uint64_t total = first.size();
+  for (std::string_view p : rest) total += p.size();
+  if (!may_write(total)) co_return false;
+  if (total == 0) co_return true;  // an empty chunk would end a chunked body
+
+  // [what waits in out_] [chunk size] first rest... [CRLF]
+  std::array<iovec, 16> inline_parts;
+  std::vector<iovec> heap_parts;
+  const std::size_t max_parts = rest.size() + 4;
+  iovec* parts = inline_parts.data();
+  if (max_parts > inline_parts.size()) {
+    heap_parts.resize(max_parts);
+    parts = heap_parts.data();
+  }
+  std::size_t n = 0;
+  auto add = [&](const char* p, std::size_t len) {
+    if (len > 0) parts[n++] = {const_cast<char*>(p), len};
+  };
+  char size_line[20];
+  if (framing_ == Framing::chunked) {
+    auto r = std::to_chars(size_line, size_line + 16, total, 16);
+    r.ptr[0] = '\r';
+    r.ptr[1] = '\n';
+    c_.out_.append({size_line, static_cast<std::size_t>(r.ptr + 2 - size_line)});
+  }
+  add(c_.out_.data(), c_.out_.size());
+  add(first.data(), first.size());
+  for (std::string_view p : rest) add(p.data(), p.size());
+  if (framing_ == Framing::chunked) add("\r\n", 2);
+  co_return co_await transmit({parts, n});
+}
+
+Task<bool> Connection::BodyWriter::write_file(int fd, std::uint64_t offset, std::uint64_t count) {
+  if (!may_write(count)) co_return false;
+  if (count == 0) co_return true;
+  if (framing_ == Framing::chunked) {
+    char size_line[20];
+    auto r = std::to_chars(size_line, size_line + 16, count, 16);
+    r.ptr[0] = '\r';
+    r.ptr[1] = '\n';
+    c_.out_.append({size_line, static_cast<std::size_t>(r.ptr + 2 - size_line)});
+  }
+  if (!c_.out_.empty()) {
+    iovec head{c_.out_.data(), c_.out_.size()};
+    if (!co_await transmit({&head, 1})) co_return false;
+  }
+  head_sent_ = true;
+  while (count > 0) {
+    const std::uint64_t slice = std::min(count, kFileSlice);
+    c_.arm(c_.worker_.options().idle_timeout);
+    c_.stream_busy_ = true;
+    const int r = co_await ignis::send_file(*c_.stream_, fd, offset, static_cast<std::size_t>(slice));
+    c_.stream_busy_ = false;
+    c_.disarm();
+    if (r < 0) {
+      // Whatever failed (the peer, or a file shorter than it was), the body is cut: only
+      // closing the connection can tell the client.
+      c_.peer_gone_ = true;
+      failed_ = true;
+      co_return false;
+    }
+    offset += slice;
+    count -= slice;
+  }
+  if (framing_ == Framing::chunked) c_.out_.append("\r\n");  // leaves with the next piece
+  co_return true;
+}
+
+Task<bool> Connection::BodyWriter::flush() {
+  if (failed_) co_return false;
+  if (c_.out_.empty()) co_return true;
+  iovec part{c_.out_.data(), c_.out_.size()};
+  co_return co_await transmit({&part, 1});
+}
+
+Task<bool> Connection::write_streamed(Response& res) {
+  detail::BodyProducer& producer = *res.producer();
+  const int status = res.status();
+  const bool bodyless = status_has_no_body(status);
+  const bool head_only = rs_->request.method() == Method::HEAD || bodyless;
+  res.headers().remove_framing();  // framing is the server's business
+
+  using Framing = BodyWriter::Framing;
+  Framing framing = Framing::length;
+  std::string_view framing_line;
+  if (!producer.length && !bodyless) {
+    if (parser_.version_minor() > 0) {
+      framing = Framing::chunked;
+      framing_line = "Transfer-Encoding: chunked\r\n";
+    } else if (!head_only) {
+      framing = Framing::close;  // HTTP/1.0: the end of the connection ends the body
+      keep_alive_ = false;
+    }
+  }
+  const std::size_t head_mark = out_.size();
+  append_head(status, res.headers(), producer.length.value_or(0), producer.length && !bodyless, framing_line);
+  if (head_only) {
+    if (!keep_alive_ || out_.size() >= kFlushThreshold) co_return co_await flush();
+    co_return true;
+  }
+
+  BodyWriter writer(*this, framing, producer.length.value_or(0));
+  enum class Outcome { done, lost, http_error, failed } outcome = Outcome::done;
+  int error_status = 500;
+  std::string error_message;
+  streaming_ = true;
+  stream_->watch_hangup(&rs_->request.signal());
+  if (worker_.draining()) rs_->request.signal().abort();  // nothing new starts while stopping
+  try {
+    Task<void> run = producer.produce(writer);
+    co_await run;
+  } catch (const ConnectionLost&) {
+    outcome = Outcome::lost;
+  } catch (const HttpError& e) {
+    outcome = Outcome::http_error;
+    error_status = e.status();
+    error_message = e.what();
+  } catch (const std::exception& e) {
+    outcome = Outcome::failed;
+    worker_.log(LogLevel::error, std::string("stream producer for ") + std::string(rs_->request.method_name()) + " " +
+                                     std::string(rs_->context.pattern) + " threw: " + e.what());
+  } catch (...) {
+    outcome = Outcome::failed;
+    worker_.log(LogLevel::error, "stream producer threw a non-exception");
+  }
+  streaming_ = false;
+  stop_stream_ = false;
+  stream_->watch_hangup(nullptr);
+  if (peer_gone_ || aborted_) co_return false;
+
+  if (outcome != Outcome::done) {
+    if (writer.head_sent() || outcome == Outcome::lost) {
+      keep_alive_ = false;  // the body is cut short: only closing tells the client
+      co_await flush();
+      co_return false;
+    }
+    // Nothing left yet: the head is replaced by an error response.
+    out_.resize(head_mark);
+    if (outcome == Outcome::failed) error_message = "Internal server error";
+    Response err = error_response(error_status, error_message);
+    append_head(error_status, err.headers(), err.body().size(), true);
+    out_.append(err.body());
+  } else if (framing == Framing::chunked) {
+    out_.append("0\r\n\r\n");
+  } else if (framing == Framing::length && writer.written() != *producer.length) {
+    worker_.log(LogLevel::error, "a streamed body ended short of its declared length; closing");
+    keep_alive_ = false;
+    co_await flush();
+    co_return false;
+  }
+  if (!keep_alive_ || out_.size() >= kFlushThreshold) co_return co_await flush();
+  co_return true;
+}
+
 // ------------------------------------------------------------------------------ timeouts
 
 void Connection::arm_at(Clock::time_point deadline) {
@@ -439,6 +662,14 @@ void Connection::arm_at(Clock::time_point deadline) {
 
 void Connection::on_timer(void* self) {
   auto* c = static_cast<Connection*>(self);
+  if (c->stop_stream_) {
+    // A graceful stop reached a streamed body: its producer learns through the signal, and
+    // the body ends properly when it returns.
+    c->stop_stream_ = false;
+    if (c->deadline_ != Clock::time_point::max()) c->worker_.reactor().schedule(c->timer_, c->deadline_);
+    if (c->streaming_) c->rs_->request.signal().abort();  // last: it may resume the producer
+    return;
+  }
   if (c->deadline_ == Clock::time_point::max()) return;  // disarmed: stay unscheduled
   if (Clock::now() < c->deadline_) {
     c->worker_.reactor().schedule(c->timer_, c->deadline_);

@@ -6,6 +6,8 @@
 //   finish body  -> read and drop a body the handler left unread (or close instead)
 //   write        -> status line, headers and body in one write; responses to pipelined
 //                   requests already buffered wait and leave together
+//   stream       -> a streamed or file body (Response::stream, Response::file): its producer
+//                   runs with a BodyWriter that frames and sends each piece as it comes
 //
 // Idle, a connection holds no buffer and no request state: both come from per-thread pools
 // when bytes arrive. Timeouts are one lazily rescheduled timer per connection.
@@ -43,6 +45,7 @@ class Connection final : public BodySource {
 
  private:
   struct HandlerRun;
+  class BodyWriter;
 
   Task<bool> serve_one();
   Task<bool> read_head();
@@ -50,11 +53,14 @@ class Connection final : public BodySource {
   Task<Response> respond();
   Task<bool> finish_body();
   Task<bool> write_response(Response& res);
-  void append_head(int status, const ResponseHeaders& headers, std::size_t content_length, bool send_length);
+  Task<bool> write_streamed(Response& res);
+  void append_head(int status, const ResponseHeaders& headers, std::size_t content_length, bool send_length,
+                   std::string_view framing = {});
   Task<bool> flush();
   Task<void> reject(int status);
   Task<void> linger();
   Task<void> receive_body(bool whole);
+  [[noreturn]] void throw_body_error() const;
   void switch_to_body_buffer(bool whole);
   char* body_base() noexcept { return parse_buf_ == &in_ ? in_.data() + start_ : body_in_.data(); }
   void end_request() noexcept;
@@ -88,6 +94,9 @@ class Connection final : public BodySource {
   bool keep_alive_ = true;
   bool continue_sent_ = false;  // "100 Continue" went out for this request
   bool linger_ = false;         // we close while the peer may still send: drain before closing
+  bool streaming_ = false;      // a streamed body's producer is running
+  bool stop_stream_ = false;    // the server stops: end the streamed body (from the timer)
+  bool stream_busy_ = false;    // a streamed body's send is in flight
 };
 
 // Runs a connection accepted by `worker` to its end.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "string_pool.hpp"
+
 namespace ignis {
 
 struct Cors::Config {
@@ -65,6 +67,7 @@ void Cors::after(Request& req, RouteContext&, State& state, Response& res) const
   const Config& c = *config_;
   ResponseHeaders& h = res.headers();
   const bool varies = !c.any_origin || c.credentials;
+  detail::prepare_headers(h);
   if (state.allow_origin.empty()) {
     // A field line of its own (lists may span lines): no scan of the handler's headers.
     if (varies) h.storage().append("Vary: Origin\r\n");

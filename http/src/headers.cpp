@@ -1,6 +1,7 @@
 #include "ignis/http/headers.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace ignis {
 namespace {
@@ -65,18 +66,39 @@ std::size_t RequestHeaders::count(std::string_view name) const noexcept {
   return n;
 }
 
+namespace {
+
+bool is_framing(std::string_view name) noexcept {
+  switch (name.size()) {
+    case 10: return iequals(name, "connection");
+    case 14: return iequals(name, "content-length");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
+}
+
+bool is_content_type(std::string_view name) noexcept { return name.size() == 12 && iequals(name, "content-type"); }
+
+}  // namespace
+
 void ResponseHeaders::set(std::string_view name, std::string_view value) {
   check_field(name, value);
   erase(name);
-  append(name, value);
+  append_trusted(name, value);
 }
 
 void ResponseHeaders::append(std::string_view name, std::string_view value) {
   check_field(name, value);
+  if (is_content_type(name) && !type_.empty()) {
+    // Keep every field in text_ once the literal is joined by another.
+    std::string_view literal = std::exchange(type_, {});
+    append_trusted("Content-Type", literal);
+  }
   append_trusted(name, value);
 }
 
 void ResponseHeaders::append_trusted(std::string_view name, std::string_view value) {
+  framing_ = framing_ || is_framing(name);
   text_.reserve(text_.size() + name.size() + value.size() + 4);
   text_.append(name);
   text_.append(": ");
@@ -85,6 +107,7 @@ void ResponseHeaders::append_trusted(std::string_view name, std::string_view val
 }
 
 std::optional<std::string_view> ResponseHeaders::get(std::string_view name) const noexcept {
+  if (!type_.empty() && is_content_type(name)) return type_;
   for (std::size_t pos = 0; pos < text_.size();) {
     Line l = line_at(text_, pos);
     if (iequals(l.name, name)) return l.value;
@@ -94,6 +117,11 @@ std::optional<std::string_view> ResponseHeaders::get(std::string_view name) cons
 }
 
 void ResponseHeaders::erase(std::string_view name) {
+  if (is_content_type(name)) type_ = {};
+  erase_named(name);
+}
+
+void ResponseHeaders::erase_named(std::string_view name) {
   for (std::size_t pos = 0; pos < text_.size();) {
     Line l = line_at(text_, pos);
     if (iequals(l.name, name))
@@ -103,13 +131,25 @@ void ResponseHeaders::erase(std::string_view name) {
   }
 }
 
+void ResponseHeaders::remove_framing() {
+  if (!framing_) return;
+  erase_named("Content-Length");
+  erase_named("Transfer-Encoding");
+  erase_named("Connection");
+  framing_ = false;
+}
+
 HeaderField ResponseHeaders::iterator::operator*() const noexcept {
-  Line l = line_at(text_, pos_);
+  if (on_type_) return {"Content-Type", h_->type_};
+  Line l = line_at(h_->text_, pos_);
   return {l.name, l.value};
 }
 
 ResponseHeaders::iterator& ResponseHeaders::iterator::operator++() noexcept {
-  pos_ = line_at(text_, pos_).next;
+  if (on_type_)
+    on_type_ = false;
+  else
+    pos_ = line_at(h_->text_, pos_).next;
   return *this;
 }
 

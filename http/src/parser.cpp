@@ -42,6 +42,7 @@ int status_of(ParseError e) noexcept {
     case ParseError::head_too_large: return 431;
     case ParseError::body_too_large: return 413;
     case ParseError::expectation_failed: return 417;
+    case ParseError::bad_version: return 505;
   }
   return 400;
 }
@@ -56,6 +57,9 @@ const llhttp_settings_t RequestParser::settings_ = [] {
   s.on_header_value_complete = &RequestParser::on_header_value_complete;
   s.on_headers_complete = &RequestParser::on_headers_complete;
   s.on_body = &RequestParser::on_body;
+  s.on_chunk_header = &RequestParser::on_chunk_header;
+  s.on_chunk_extension_name = &RequestParser::on_chunk_extension;
+  s.on_chunk_extension_value = &RequestParser::on_chunk_extension;
   s.on_message_complete = &RequestParser::on_message_complete;
   return s;
 }();
@@ -79,11 +83,13 @@ void RequestParser::begin_message(HeaderSpan* spans) noexcept {
   body_begin_ = body_end_ = 0;
   body_received_ = 0;
   body_started_ = false;
+  trailer_bytes_ = chunk_extension_bytes_ = 0;
   head_complete_ = message_complete_ = false;
   error_ = ParseError::none;
 }
 
 std::size_t RequestParser::feed(char* base, const char* data, std::size_t size) noexcept {
+  if (message_complete_) return 0;  // the rest belongs to the next message (begin_message first)
   base_ = base;
   const llhttp_errno_t err = llhttp_execute(&parser_, data, size);
   if (err == HPE_OK) return size;
@@ -123,6 +129,7 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
 
 int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
   RequestParser& s = self(p);
+  if (s.head_complete_) return s.on_trailer(n);
   if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
   if (s.header_count_ == 0 || s.in_value_) {
     if (s.header_count_ == s.limits_.max_headers) return s.fail(ParseError::head_too_large);
@@ -136,6 +143,7 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
 
 int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
   RequestParser& s = self(p);
+  if (s.head_complete_) return s.on_trailer(n);
   if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
   HeaderSpan& h = s.spans_[s.header_count_ - 1];
   if (!s.in_value_) {
@@ -152,19 +160,20 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
 
 int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser& s = self(p);
+  if (s.head_complete_) return 0;  // a trailer field: counted, not kept
   s.in_value_ = true;  // the next field callback starts a new field, even after an empty value
   const HeaderSpan& h = s.spans_[s.header_count_ - 1];
   const std::string_view name(s.base_ + h.name_offset, h.name_length);
-  const std::string_view value = trim({s.base_ + h.value_offset, h.value_length});
   // llhttp lets spaces (even before the colon) and empty names through.
   if (!is_token(name)) return s.fail(ParseError::bad_request);
+  auto value = [&] { return trim({s.base_ + h.value_offset, h.value_length}); };
   switch (name.size()) {
     case 4:
       if (iequals(name, "host")) ++s.host_count_;
       break;
     case 6:
       if (iequals(name, "expect")) {
-        if (!iequals(value, "100-continue")) return s.fail(ParseError::expectation_failed);
+        if (!iequals(value(), "100-continue")) return s.fail(ParseError::expectation_failed);
         s.expect_continue_ = true;
       }
       break;
@@ -173,7 +182,7 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
       // here, and ambiguity in them is what request smuggling feeds on.
       if (iequals(name, "transfer-encoding")) {
         ++s.transfer_encoding_count_;
-        if (!iequals(value, "chunked")) return s.fail(ParseError::bad_request);
+        if (!iequals(value(), "chunked")) return s.fail(ParseError::bad_request);
       }
       break;
     default:
@@ -185,7 +194,8 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
 int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.head_complete_ = true;
-  const bool http11 = p->http_major == 1 && p->http_minor == 1;
+  if (p->http_major != 1 || p->http_minor > 1) return s.fail(ParseError::bad_version);
+  const bool http11 = p->http_minor == 1;
   if ((http11 && s.host_count_ != 1) || s.host_count_ > 1) return s.fail(ParseError::bad_request);
   if (s.transfer_encoding_count_ > 1) return s.fail(ParseError::bad_request);
   s.chunked_ = (p->flags & F_CHUNKED) != 0;
@@ -209,6 +219,18 @@ int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t n) {
   if (dst != at) std::memmove(dst, at, n);
   s.body_end_ += n;
   return 0;
+}
+
+int RequestParser::on_chunk_header(llhttp_t* p) {
+  self(p).chunk_extension_bytes_ = 0;
+  return 0;
+}
+
+// Chunk extensions carry nothing we use; they only need a bound.
+int RequestParser::on_chunk_extension(llhttp_t* p, const char*, std::size_t n) {
+  RequestParser& s = self(p);
+  s.chunk_extension_bytes_ += n;
+  return s.chunk_extension_bytes_ > kMaxChunkExtension ? s.fail(ParseError::bad_request) : 0;
 }
 
 int RequestParser::on_message_complete(llhttp_t* p) {

@@ -29,7 +29,8 @@ enum class ParseError : std::uint8_t {
   uri_too_long,       // 414
   head_too_large,     // 431: too many bytes or too many fields
   body_too_large,     // 413
-  expectation_failed  // 417: an Expect other than 100-continue
+  expectation_failed, // 417: an Expect other than 100-continue
+  bad_version         // 505: anything but HTTP/1.0 and HTTP/1.1
 };
 int status_of(ParseError e) noexcept;
 
@@ -91,10 +92,19 @@ class RequestParser {
   static int on_header_value_complete(llhttp_t* p);
   static int on_headers_complete(llhttp_t* p);
   static int on_body(llhttp_t* p, const char* at, std::size_t n);
+  static int on_chunk_header(llhttp_t* p);
+  static int on_chunk_extension(llhttp_t* p, const char* at, std::size_t n);
   static int on_message_complete(llhttp_t* p);
   static RequestParser& self(llhttp_t* p) noexcept { return *static_cast<RequestParser*>(p->data); }
   static const llhttp_settings_t settings_;
 
+  static constexpr std::size_t kMaxChunkExtension = 4096;
+
+  // Trailer fields (after a chunked body) are not kept, but bounded like a head.
+  int on_trailer(std::size_t n) noexcept {
+    trailer_bytes_ += n;
+    return trailer_bytes_ > limits_.max_head_bytes ? fail(ParseError::head_too_large) : 0;
+  }
   // Any non-zero return from a callback stops llhttp with an error; ours says which.
   int fail(ParseError e) noexcept {
     error_ = e;
@@ -119,6 +129,8 @@ class RequestParser {
   std::size_t body_begin_ = 0, body_end_ = 0;
   std::uint64_t body_received_ = 0;
   bool body_started_ = false;
+  std::size_t trailer_bytes_ = 0;          // fields after a chunked body, bounded like a head
+  std::size_t chunk_extension_bytes_ = 0;  // of the current chunk
 
   bool head_complete_ = false;
   bool message_complete_ = false;

@@ -110,22 +110,20 @@ void Request::reset(const Head& head, BodySource* body) {
   signal_.reset();
   arena_.reset();
 
-  // origin-form "/p?q", or absolute-form "http://host/p?q" whose path is what routes.
-  std::string_view t = head.target;
+  // origin-form "/p?q", or absolute-form "http://host/p?q" whose path is what routes. A
+  // fragment has no business in a request target, but if one came, it is not the path's.
+  std::string_view t = head.target.substr(0, head.target.find('#'));
   if (!t.empty() && t[0] != '/') {
     std::size_t scheme = t.find("://");
     if (scheme != std::string_view::npos) {
       std::size_t slash = t.find_first_of("/?", scheme + 3);
-      t = slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
-      if (!t.empty() && t[0] == '?') t = std::string_view{};  // "http://h?q": no path
+      t = slash == std::string_view::npos ? std::string_view{} : t.substr(slash);
     }
   }
   std::size_t q = t.find('?');
   path_ = t.substr(0, q);
   if (path_.empty()) path_ = "/";
-  std::string_view query = q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
-  std::size_t hash = query.find('#');
-  search_.query_ = query.substr(0, hash);
+  search_.query_ = q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
 }
 
 Task<std::string_view> Request::text() {

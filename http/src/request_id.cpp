@@ -1,5 +1,7 @@
 #include "ignis/http/request_id.hpp"
 
+#include "string_pool.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -114,6 +116,7 @@ void RequestId::after(Request&, RouteContext&, State& state, Response& res) cons
   std::size_t size = kName.size() + state.id.size();
   line[size++] = '\r';
   line[size++] = '\n';
+  detail::prepare_headers(res.headers());
   res.headers().storage().append(line, size);
 }
 

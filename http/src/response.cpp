@@ -1,7 +1,7 @@
 #include "ignis/http/response.hpp"
 
+#include <memory>
 #include <stdexcept>
-#include <vector>
 
 #include "string_pool.hpp"
 
@@ -14,27 +14,36 @@ constexpr std::size_t kMaxRecycledCapacity = 64 * 1024;
 constexpr std::size_t kMaxRecycled = 256;
 
 struct StringPool {
-  std::vector<std::string> free;
+  std::string free[kMaxRecycled];
+  std::size_t count = 0;
 };
-thread_local StringPool string_pool;
+
+// A plain pointer, so that the hot path pays no TLS guard; the pool itself is made on
+// first use and freed with the thread.
+thread_local StringPool* string_pool = nullptr;
+
+StringPool& pool() {
+  if (!string_pool) {
+    static thread_local std::unique_ptr<StringPool> owner = std::make_unique<StringPool>();
+    string_pool = owner.get();
+  }
+  return *string_pool;
+}
 
 }  // namespace
 
 std::string take_string() noexcept {
-  auto& free = string_pool.free;
-  if (free.empty()) return {};
-  std::string s = std::move(free.back());
-  free.pop_back();
-  return s;
+  StringPool* p = string_pool;
+  if (!p || p->count == 0) return {};
+  return std::move(p->free[--p->count]);
 }
 
 void recycle_string_slow(std::string& s) noexcept {
   if (s.capacity() <= 15 || s.capacity() > kMaxRecycledCapacity) return;
-  auto& free = string_pool.free;
-  if (free.size() >= kMaxRecycled) return;
-  if (free.capacity() == 0) free.reserve(kMaxRecycled);  // once per thread, so push_back cannot throw
+  StringPool& p = pool();
+  if (p.count == kMaxRecycled) return;
   s.clear();
-  free.push_back(std::move(s));
+  p.free[p.count++] = std::move(s);
 }
 
 }  // namespace detail
@@ -51,13 +60,15 @@ Response& Response::operator=(Response&& o) noexcept {
     status_ = o.status_;
     headers_ = std::move(o.headers_);
     body_ = std::move(o.body_);
+    producer_ = std::move(o.producer_);
   }
   return *this;
 }
 
-Response::~Response() {
+void Response::release() noexcept {
   detail::recycle_string(headers_.storage());
   detail::recycle_string(body_);
+  producer_.reset();
 }
 
 void Response::set_status(int status) {
@@ -72,9 +83,9 @@ void Response::apply(const ResponseInit& init) {
 
 Response Response::with_type(std::string_view content_type, ResponseInit init) {
   Response r;
-  r.headers_.storage() = detail::take_string();
   r.body_ = detail::take_string();
-  r.headers_.append_trusted("Content-Type", content_type);
+  r.headers_.set_content_type_literal(content_type);
+  if (init.headers.size()) r.headers_.storage() = detail::take_string();
   r.apply(init);
   return r;
 }

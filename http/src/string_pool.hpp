@@ -18,3 +18,20 @@ inline void recycle_string(std::string& s) noexcept {
 }
 
 }  // namespace ignis::detail
+
+#include "ignis/http/headers.hpp"
+
+namespace ignis::detail {
+
+// Gives headers with no storage of their own (a framework Content-Type only) a pooled
+// string before middleware adds fields, so that adding them allocates nothing.
+inline void prepare_headers(ResponseHeaders& h) noexcept {
+  std::string& s = h.storage();
+  if (s.capacity() > 15) return;
+  std::string pooled = take_string();
+  if (pooled.capacity() <= 15) return;  // the pool is empty: the append allocates once
+  pooled.append(s);                      // at most 15 bytes: fits
+  s.swap(pooled);
+}
+
+}  // namespace ignis::detail

@@ -1,59 +1,53 @@
 #include "ignis/json/writer.hpp"
 
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace ignis::json {
 
-void Writer::integer(std::int64_t v) {
-  value_prefix();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-}
-
-void Writer::unsigned_integer(std::uint64_t v) {
-  value_prefix();
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-}
-
-void Writer::number(double v) {
-  if (!std::isfinite(v)) return null();
-  value_prefix();
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-}
-
-void Writer::string(std::string_view s) {
-  value_prefix();
-  append_quoted(out_, s);
-}
-
-void Writer::key(std::string_view k) {
-  value_prefix();
-  append_quoted(out_, k);
-  out_.push_back(':');
-  after_key_ = true;
-}
-
-void Writer::open(char c) {
-  value_prefix();
-  if (depth_ + 1 >= kMaxDepth) throw std::length_error("json::Writer: nesting deeper than 64");
-  ++depth_;
-  has_items_ &= ~(1ull << depth_);
-  out_.push_back(c);
-}
-
-void Writer::close(char c) {
-  if (depth_ == 0) throw std::logic_error("json::Writer: close without open");
-  --depth_;
-  out_.push_back(c);
-}
-
 namespace {
+
+// 1 for the bytes a JSON string cannot carry as they are (controls, '"', '\\') and the
+// bytes that start or continue a multi-byte UTF-8 sequence (checked, then kept).
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
+constexpr std::size_t kShort = 32;  // strings up to this length are checked byte by byte
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+
+// Eight bytes at a time: the high bit of each byte that is special. Borrows can only
+// mark bytes after a special one, so the lowest marked byte is always a true one.
+inline std::uint64_t special_bytes(std::uint64_t x) noexcept {
+  const std::uint64_t control = (x - kOnes * 0x20) & ~x;
+  const std::uint64_t q = x ^ (kOnes * '"');
+  const std::uint64_t quote = (q - kOnes) & ~q;
+  const std::uint64_t b = x ^ (kOnes * '\\');
+  const std::uint64_t backslash = (b - kOnes) & ~b;
+  return (control | quote | backslash | x) & kHighs;
+}
+
+// The first special byte of s at or after i, or s.size().
+inline std::size_t find_special(std::string_view s, std::size_t i) noexcept {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  for (; std::endian::native == std::endian::little && i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    if (const std::uint64_t m = special_bytes(x)) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
+  }
+  for (; i < n; ++i)
+    if (kSpecial[static_cast<unsigned char>(p[i])]) return i;
+  return n;
+}
 
 // Length of the valid UTF-8 sequence at s[i] (i at a byte >= 0x80), or 0 if invalid.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
@@ -81,46 +75,135 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return n;
 }
 
-}  // namespace
-
-void append_quoted(std::string& out, std::string_view s) {
+// Appends s quoted, escaping from `first` (its first special byte) on.
+void append_escaped(std::string& out, std::string_view s, std::size_t first) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.reserve(out.size() + s.size() + 2);
+  const std::size_t n = s.size();
   out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t run = 0;  // start of the pending run of bytes that go out as they are
+  for (std::size_t i = first; i < n; i = find_special(s, i)) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
     if (c >= 0x80) {
-      if (std::size_t n = utf8_sequence(s, i)) {
-        i += n;
+      if (std::size_t len = utf8_sequence(s, i)) {
+        i += len;
         continue;
       }
     }
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\r': out.append("\\r", 2); break;
+      case '\t': out.append("\\t", 2); break;
+      case '\b': out.append("\\b", 2); break;
+      case '\f': out.append("\\f", 2); break;
       default:
         if (c < 0x20) {
           const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
           out.append(esc, sizeof esc);
         } else {
-          out.append("\xEF\xBF\xBD");  // U+FFFD for a byte that starts no valid sequence
+          out.append("\xEF\xBF\xBD", 3);  // U+FFFD for a byte that starts no valid sequence
         }
     }
     ++i;
     run = i;
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(s.data() + run, n - run);
+  out.push_back('"');
+}
+
+}  // namespace
+
+void Writer::integer(std::int64_t v) {
+  value_prefix();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, r.ptr);
+}
+
+void Writer::unsigned_integer(std::uint64_t v) {
+  value_prefix();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, r.ptr);
+}
+
+void Writer::number(double v) {
+  if (!std::isfinite(v)) return null();
+  value_prefix();
+  char buf[32];
+  // Whole numbers print the same as integers, which is several times cheaper than the
+  // shortest round-trip search (-0 keeps its sign through the general path).
+  constexpr double k2to53 = 9007199254740992.0;
+  const bool whole = v == std::trunc(v) && std::fabs(v) < k2to53 && !(v == 0 && std::signbit(v));
+  auto r = whole ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v)) : std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, r.ptr);
+}
+
+void Writer::string(std::string_view s) {
+  value_prefix();
+  append_quoted(out_, s);
+}
+
+void Writer::key(std::string_view k) {
+  value_prefix();
+  after_key_ = true;
+  const std::size_t n = k.size();
+  if (n <= kShort) {
+    std::size_t i = 0;
+    while (i < n && !kSpecial[static_cast<unsigned char>(k[i])]) ++i;
+    if (i == n) {
+      char buf[kShort + 3];
+      buf[0] = '"';
+      std::memcpy(buf + 1, k.data(), n);
+      buf[n + 1] = '"';
+      buf[n + 2] = ':';
+      out_.append(buf, n + 3);
+      return;
+    }
+  }
+  append_quoted(out_, k);
+  out_.push_back(':');
+}
+
+void Writer::open(char c) {
+  value_prefix();
+  if (depth_ >= kMaxDepth) throw std::length_error("json::Writer: nesting deeper than 64");
+  ++depth_;
+  has_items_ &= ~(1ull << (depth_ - 1));
+  out_.push_back(c);
+}
+
+void Writer::close(char c) {
+  if (depth_ == 0) throw std::logic_error("json::Writer: close without open");
+  --depth_;
+  out_.push_back(c);
+}
+
+
+void append_quoted(std::string& out, std::string_view s) {
+  const std::size_t n = s.size();
+  if (n <= kShort) {
+    // Short strings are staged on the stack while they are checked: one append.
+    char buf[kShort + 2];
+    buf[0] = '"';
+    bool special = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      buf[i + 1] = s[i];
+      special |= kSpecial[static_cast<unsigned char>(s[i])];
+    }
+    if (!special) {
+      buf[n + 1] = '"';
+      out.append(buf, n + 2);
+      return;
+    }
+    return append_escaped(out, s, find_special(s, 0));
+  }
+  const std::size_t first = find_special(s, 0);
+  if (first != n) return append_escaped(out, s, first);
+  out.push_back('"');
+  out.append(s);
   out.push_back('"');
 }
 

@@ -1,67 +1,13 @@
 #include "ignis/router/router.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 #include <cstring>
 
 #include "ignis/router/url.hpp"
 
 namespace ignis {
 namespace {
-
-enum class SegmentKind { literal, dynamic, catch_all, optional_catch_all };
-
-struct Segment {
-  SegmentKind kind;
-  std::string_view text;  // the literal, or the parameter's name
-};
-
-bool valid_name(std::string_view name) {
-  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-[[noreturn]] void invalid(std::string_view pattern, std::string_view why) {
-  throw InvalidRoutePattern("invalid route pattern '" + std::string(pattern) + "': " + std::string(why));
-}
-
-std::vector<Segment> parse_pattern(std::string_view pattern) {
-  if (pattern.empty() || pattern[0] != '/') invalid(pattern, "it must start with '/'");
-  std::string_view rest = pattern.substr(1);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  std::vector<Segment> segments;
-  while (!rest.empty()) {
-    std::size_t slash = rest.find('/');
-    std::string_view s = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-    if (s.empty()) invalid(pattern, "empty segment");
-    if (!segments.empty() && segments.back().kind >= SegmentKind::catch_all)
-      invalid(pattern, "a catch-all segment must be the last one");
-    Segment seg{SegmentKind::literal, s};
-    if (s.starts_with("[[...") && s.ends_with("]]")) {
-      seg = {SegmentKind::optional_catch_all, s.substr(5, s.size() - 7)};
-    } else if (s.starts_with("[...") && s.ends_with("]")) {
-      seg = {SegmentKind::catch_all, s.substr(4, s.size() - 5)};
-    } else if (s.starts_with("[") && s.ends_with("]")) {
-      seg = {SegmentKind::dynamic, s.substr(1, s.size() - 2)};
-    } else if (s.find_first_of("[]") != std::string_view::npos) {
-      invalid(pattern, "unbalanced '[' or ']' in segment '" + std::string(s) + "'");
-    }
-    if (seg.kind != SegmentKind::literal && !valid_name(seg.text))
-      invalid(pattern, "bad parameter name '" + std::string(seg.text) + "'");
-    segments.push_back(seg);
-  }
-  std::vector<std::string_view> names;
-  for (const Segment& s : segments) {
-    if (s.kind == SegmentKind::literal) continue;
-    if (std::find(names.begin(), names.end(), s.text) != names.end())
-      invalid(pattern, "parameter '" + std::string(s.text) + "' appears twice");
-    names.push_back(s.text);
-  }
-  if (names.size() > Params::kMax) invalid(pattern, "more than 16 parameters");
-  return segments;
-}
 
 [[noreturn]] void conflict(std::string_view pattern, std::string_view other, std::string_view why) {
   throw RouteConflict("route '" + std::string(pattern) + "' conflicts with '" + std::string(other) + "': " +
@@ -120,29 +66,32 @@ struct Router::MatchState {
 Router::Router() { nodes_.emplace_back(); }
 
 Router::RouteId Router::add(std::string_view pattern) {
-  const std::vector<Segment> segments = parse_pattern(pattern);
-  const SegmentKind last = segments.empty() ? SegmentKind::literal : segments.back().kind;
+  const ParsedPattern segments = parse_pattern(pattern);
+  const SegmentKind last = segments.size == 0 ? SegmentKind::literal : segments.segments[segments.size - 1].kind;
   auto owner = [&](std::uint32_t route) -> std::string_view { return routes_[route].pattern; };
 
   // First follow the existing tree and reject conflicts, so a failed registration leaves
   // the router as it was. Past the first new node nothing can conflict.
   std::uint32_t node = 0;
   bool fresh = false;
-  for (const Segment& s : segments) {
+  for (const PatternSegment& s : segments) {
     if (fresh || s.kind >= SegmentKind::catch_all) break;
     const Node& n = nodes_[node];
     if (s.kind == SegmentKind::literal) {
       auto it = std::find_if(n.statics.begin(), n.statics.end(), [&](const auto& e) { return e.first == s.text; });
       fresh = it == n.statics.end();
       if (!fresh) node = it->second;
-    } else if (n.dynamic == kNone) {
+      continue;
+    }
+    const Dynamic& d = n.dynamic[static_cast<std::size_t>(s.type)];
+    if (d.node == kNone) {
       fresh = true;
-    } else if (n.dynamic_name != s.text) {
-      conflict(pattern, owner(n.dynamic_owner),
-               "different parameter names at the same position ('" + std::string(s.text) + "' and '" +
-                   n.dynamic_name + "')");
+    } else if (d.name != s.text) {
+      conflict(pattern, owner(d.owner),
+               "different parameter names at the same position ('" + std::string(s.text) + "' and '" + d.name +
+                   "')");
     } else {
-      node = n.dynamic;
+      node = d.node;
     }
   }
   if (!fresh) {
@@ -167,30 +116,28 @@ Router::RouteId Router::add(std::string_view pattern) {
   // Then insert.
   const auto id = static_cast<RouteId>(routes_.size());
   Route route{std::string(pattern), {}, last >= SegmentKind::catch_all};
-  for (const Segment& s : segments)
+  for (const PatternSegment& s : segments)
     if (s.kind != SegmentKind::literal) route.names.emplace_back(s.text);
   routes_.reserve(routes_.size() + 1);
   node = 0;
-  for (const Segment& s : segments) {
+  for (const PatternSegment& s : segments) {
     if (s.kind >= SegmentKind::catch_all) break;
+    const std::size_t type = static_cast<std::size_t>(s.type);
     std::uint32_t next = kNone;
     if (s.kind == SegmentKind::literal) {
       for (const auto& [literal, child] : nodes_[node].statics)
         if (literal == s.text) next = child;
     } else {
-      next = nodes_[node].dynamic;
+      next = nodes_[node].dynamic[type].node;
     }
     if (next == kNone) {
       next = static_cast<std::uint32_t>(nodes_.size());
       nodes_.emplace_back();
       Node& parent = nodes_[node];
-      if (s.kind == SegmentKind::literal) {
+      if (s.kind == SegmentKind::literal)
         parent.statics.emplace_back(std::string(s.text), next);
-      } else {
-        parent.dynamic = next;
-        parent.dynamic_name = std::string(s.text);
-        parent.dynamic_owner = id;
-      }
+      else
+        parent.dynamic[type] = {next, std::string(s.text), id};
     }
     node = next;
   }
@@ -245,10 +192,15 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
 
   for (const auto& [literal, child] : n.statics)
     if (segment_equals(seg, literal) && descend(child)) return true;
-  if (n.dynamic != kNone && !seg.empty() && st.count < Params::kMax) {
-    st.raw[st.count++] = seg;
-    if (descend(n.dynamic)) return true;
-    --st.count;
+  // Typed parameters first (int, uuid), then untyped ones.
+  if (!seg.empty() && st.count < Params::kMax) {
+    for (std::size_t t = 0; t < kParamTypes; ++t) {
+      const Dynamic& d = n.dynamic[t];
+      if (d.node == kNone || !matches_type(static_cast<ParamType>(t), seg)) continue;
+      st.raw[st.count++] = seg;
+      if (descend(d.node)) return true;
+      --st.count;
+    }
   }
   for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
     if (route != kNone && st.count < Params::kMax) {

@@ -69,6 +69,19 @@ TEST(HttpLifecycle, HandlerSignalAbortsWhenClientDisconnects) {
   EXPECT_EQ(c.read_response()->body, "ok");
 }
 
+TEST(HttpLifecycle, HandlerSignalAbortsWhenClientLeftBeforeTheHandlerWaited) {
+  Flags flags;
+  App app = make_app(flags);
+  TestServer server(app);
+  {
+    RawClient c(server.port());
+    c.send("GET /slow/10000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    c.shutdown_send();  // gone (for reading) before the handler even starts
+  }
+  EXPECT_TRUE(eventually([&] { return flags.aborted == 1; }));
+  EXPECT_EQ(flags.finished, 0);
+}
+
 TEST(HttpLifecycle, GracefulStopFinishesInFlightAndClosesIdle) {
   Flags flags;
   App app = make_app(flags);

@@ -164,6 +164,35 @@ TEST_F(HttpLimits, SmugglingShapesAre400) {
   }
 }
 
+TEST_F(HttpLimits, UnsupportedVersionIs505) {
+  expect_rejected("GET /ok HTTP/2.0\r\nHost: t\r\n\r\n", 505, "HTTP version not supported");
+}
+
+TEST_F(HttpLimits, EndlessChunkExtensionIs400) {
+  RawClient c(server.port());
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=");
+  bool refused = false;
+  for (int i = 0; i < 64 && !refused; ++i) refused = !c.send(std::string(1024, 'e'));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(HttpLimits, TrailersAreAcceptedAndBounded) {
+  RawClient ok(server.port());
+  ok.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n");
+  auto r = ok.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "abc");
+  RawClient big(server.port());
+  big.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Big: " +
+           std::string(20000, 't') + "\r\n\r\n");
+  auto too_big = big.read_response();
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 431);
+}
+
 TEST_F(HttpLimits, SlowHeadIsAnswered408AndClosed) {
   RawClient c(server.port());
   c.send("GET /ok HTTP/1.1\r\nHost: t\r\n");  // never finished

@@ -65,6 +65,7 @@ class ByteBuffer {
     size_ = n;
   }
   void append(std::string_view s) {
+    if (s.empty()) return;  // memcpy from or to nullptr is undefined, even for 0 bytes
     if (cap_ - size_ < s.size()) grow(size_ + s.size());
     std::memcpy(data_ + size_, s.data(), s.size());
     size_ += s.size();

@@ -116,9 +116,11 @@ class App {
   App(App&&) noexcept;
   App& operator=(App&&) noexcept;
 
-  // The route for a pattern (the same one if the pattern was seen before). Throws
-  // InvalidRoutePattern, or RouteConflict naming the pattern it clashes with.
-  RouteBuilder route(std::string_view pattern);
+  // The route for a pattern (the same one if the pattern was seen before). A literal
+  // pattern is checked when the program compiles; RoutePattern::runtime(text) takes one
+  // built at run time. Throws InvalidRoutePattern, or RouteConflict naming the pattern it
+  // clashes with.
+  RouteBuilder route(RoutePattern pattern);
 
   // Middleware for every path, or for the paths its Next.js matchers match
   // ("/api/:path*", or a list). A middleware is Task<Response>(Request&, Next) or

@@ -16,7 +16,7 @@
 // and gets the new copy (`X-Cache: MISS`) while requests arriving meanwhile still get the
 // old one (`X-Cache: STALE`); with no copy at all, concurrent requests wait for the one
 // that runs the handler, so in a process it runs once per fill. Only 200 responses without
-// Set-Cookie are stored. The key is the request's path and query; HEAD is served from
+// Set-Cookie, and with their body in memory (not streamed, not a file), are stored. The key is the request's path and query; HEAD is served from
 // GET's copy. If the store fails (Redis down), the handler answers, uncached.
 //
 // | option     | default          | meaning                                              |

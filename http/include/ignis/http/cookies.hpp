@@ -1,5 +1,6 @@
 #pragma once
-// Cookies: reading the request's Cookie header, and building Set-Cookie.
+// Cookies: reading the request's Cookie header, and building Set-Cookie. Signed cookies
+// (get_signed / set_signed) take a Signer from ignis/http/session.hpp.
 
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include "ignis/http/headers.hpp"
 
 namespace ignis {
+
+class Signer;
 
 enum class SameSite { unset, lax, strict, none };
 
@@ -30,6 +33,8 @@ class RequestCookies {
   explicit RequestCookies(const RequestHeaders& headers) noexcept : headers_(headers) {}
   std::optional<std::string_view> get(std::string_view name) const noexcept;
   bool has(std::string_view name) const noexcept { return get(name).has_value(); }
+  // The value of a cookie set with set_signed(), or nullopt when missing or tampered.
+  std::optional<std::string_view> get_signed(std::string_view name, const Signer& signer) const;
 
  private:
   RequestHeaders headers_;
@@ -46,6 +51,9 @@ class ResponseCookies {
   void set(std::string_view name, std::string_view value, const CookieOptions& options = {}) {
     headers_.append("Set-Cookie", format_set_cookie(name, value, options));
   }
+  // Sets "<value>.<signature>" (value: cookie-safe characters), for get_signed().
+  void set_signed(std::string_view name, std::string_view value, const Signer& signer,
+                  const CookieOptions& options = {});
   // Tells the client to drop the cookie (empty value, Max-Age=0).
   void remove(std::string_view name, CookieOptions options = {}) {
     options.max_age = 0;

@@ -46,8 +46,12 @@ class ResponseHeaders {
   std::optional<std::string_view> get(std::string_view name) const noexcept;
   bool has(std::string_view name) const noexcept { return get(name).has_value(); }
   void erase(std::string_view name);
-  bool empty() const noexcept { return text_.empty(); }
-  void clear() noexcept { text_.clear(); }
+  bool empty() const noexcept { return text_.empty() && type_.empty(); }
+  void clear() noexcept {
+    text_.clear();
+    type_ = {};
+    framing_ = false;
+  }
 
   class iterator {
    public:
@@ -61,26 +65,50 @@ class ResponseHeaders {
       ++*this;
       return it;
     }
-    bool operator==(const iterator& o) const noexcept { return pos_ == o.pos_; }
+    bool operator==(const iterator& o) const noexcept { return pos_ == o.pos_ && on_type_ == o.on_type_; }
 
    private:
     friend class ResponseHeaders;
-    iterator(std::string_view text, std::size_t pos) noexcept : text_(text), pos_(pos) {}
-    std::string_view text_;
+    iterator(const ResponseHeaders* h, std::size_t pos, bool on_type) noexcept : h_(h), pos_(pos), on_type_(on_type) {}
+    const ResponseHeaders* h_ = nullptr;
     std::size_t pos_ = 0;
+    bool on_type_ = false;
   };
-  iterator begin() const noexcept { return {text_, 0}; }
-  iterator end() const noexcept { return {text_, text_.size()}; }
+  iterator begin() const noexcept { return {this, 0, !type_.empty()}; }
+  iterator end() const noexcept { return {this, text_.size(), false}; }
 
-  // Appends a field the caller knows to be valid (the framework's own constants).
+  // Appends the fields as they go on the wire ("Name: value\r\n" each) to out.
+  template <class Out>
+  void write_to(Out& out) const {
+    if (!type_.empty()) {
+      out.append("Content-Type: ");
+      out.append(type_);
+      out.append("\r\n");
+    }
+    out.append(text_);
+  }
+
+  // Removes Content-Length, Transfer-Encoding and Connection (the server's business),
+  // at no cost when none was ever added.
+  void remove_framing();
+
+  // The framework's own Content-Type, a string literal: it needs no storage.
+  void set_content_type_literal(std::string_view literal) noexcept {
+    erase_named("content-type");
+    type_ = literal;
+  }
+
+  // Appends a field the caller knows to be valid (the framework's own fields), unchecked.
   void append_trusted(std::string_view name, std::string_view value);
 
-  // The fields as they go on the wire.
-  std::string_view wire() const noexcept { return text_; }
   std::string& storage() noexcept { return text_; }
 
  private:
+  void erase_named(std::string_view name);
+
   std::string text_;
+  std::string_view type_;  // a literal Content-Type, kept apart from text_
+  bool framing_ = false;   // a framing field may be in text_
 };
 
 }  // namespace ignis

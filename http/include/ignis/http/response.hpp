@@ -11,16 +11,24 @@
 //   res.headers().set("Cache-Control", "no-store");
 //   res.cookies().set("session", token, {.max_age = 604800, .http_only = true});
 //
+//   co_return Response::stream([](StreamWriter& out) -> Task<void> { ... });  // stream.hpp
+//   co_return Response::file(req, files.open(name), {.download_name = name});  // file.hpp
+//
 // The server adds Date, Content-Length and Connection. Body and header storage are
 // recycled per thread, so building a small response allocates nothing at steady state.
 
+#include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
 #include "ignis/http/cookies.hpp"
 #include "ignis/http/headers.hpp"
+#include "ignis/http/stream.hpp"
 #include "ignis/json/writer.hpp"
 
 namespace ignis {
@@ -30,13 +38,20 @@ struct ResponseInit {
   std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {};
 };
 
+class File;
+struct FileOptions;
+class Request;
+
 class Response {
  public:
   Response() noexcept = default;  // 200, no body
   explicit Response(std::string_view body, ResponseInit init = {});
   Response(Response&& o) noexcept = default;
   Response& operator=(Response&& o) noexcept;
-  ~Response();
+  // Most Responses die moved-from (handler -> app -> connection): those skip the pools.
+  ~Response() {
+    if (headers_.storage().capacity() > 15 || body_.capacity() > 15 || producer_) release();
+  }
 
   static Response text(std::string_view body, ResponseInit init = {});
   static Response html(std::string_view body, ResponseInit init = {});
@@ -48,6 +63,16 @@ class Response {
   static Response empty(int status = 204);
   static Response redirect(std::string_view location, int status = 307);
 
+  // A body that a coroutine produces while the server sends it (stream.hpp). Without a
+  // length it is sent chunked; Content-Type defaults to application/octet-stream.
+  template <class F>
+  static Response stream(F producer, ResponseInit init = {}, std::optional<std::uint64_t> length = {});
+  // A file sent with sendfile, answering Range and conditional requests (file.hpp).
+  static Response file(const Request& req, std::string_view path);
+  static Response file(const Request& req, std::string_view path, const FileOptions& options);
+  static Response file(const Request& req, File file);
+  static Response file(const Request& req, File file, const FileOptions& options);
+
   int status() const noexcept { return status_; }
   void set_status(int status);
 
@@ -57,15 +82,29 @@ class Response {
 
   std::string& body() noexcept { return body_; }
   const std::string& body() const noexcept { return body_; }
+  // The producer of a streamed or file body (the server runs it), or nullptr.
+  detail::BodyProducer* producer() const noexcept { return producer_.get(); }
 
  private:
+  // content_type must be a string literal (it is kept by reference).
   static Response with_type(std::string_view content_type, ResponseInit init);
+  void release() noexcept;  // gives the strings back to the per-thread pool
   void apply(const ResponseInit& init);
 
   int status_ = 200;
   ResponseHeaders headers_;
   std::string body_;
+  std::unique_ptr<detail::BodyProducer> producer_;
 };
+
+template <class F>
+Response Response::stream(F producer, ResponseInit init, std::optional<std::uint64_t> length) {
+  static_assert(std::is_invocable_r_v<Task<void>, F&, StreamWriter&>, "a stream producer is Task<void>(StreamWriter&)");
+  Response r = with_type("application/octet-stream", init);
+  r.producer_ = std::make_unique<detail::FunctionProducer<F>>(std::move(producer));
+  r.producer_->length = length;
+  return r;
+}
 
 template <class T>
 Response Response::json(const T& value, ResponseInit init) {

@@ -16,12 +16,9 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace ignis::json {
+#include "ignis/json/error.hpp"
 
-class ParseError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace ignis::json {
 
 class Document {
  public:

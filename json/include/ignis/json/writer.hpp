@@ -6,7 +6,8 @@
 //   json::Writer w(out);
 //   json::write(w, json::Value{{"error", "Not found"}, {"ids", std::vector{1, 2}}});
 //
-// User types plug in through an ADL-found `void to_json(json::Writer&, const T&)`.
+// User types plug in through a schema (json/schema.hpp: the same fields that read and
+// validate them) or an ADL-found `void to_json(json::Writer&, const T&)`.
 // Strings are escaped per RFC 8259, invalid UTF-8 becomes U+FFFD, NaN and infinities
 // become null, and numbers are printed with std::to_chars (shortest round-trip form).
 
@@ -22,6 +23,8 @@
 #include <type_traits>
 #include <unordered_map>
 #include <variant>
+
+#include "ignis/json/schema.hpp"
 
 namespace ignis::json {
 
@@ -45,6 +48,14 @@ class Writer {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   void key(std::string_view k);
+  // A key known to need no escaping (a schema's field names, checked when it is compiled).
+  void plain_key(std::string_view k) {
+    value_prefix();
+    out_.push_back('"');
+    out_.append(k);
+    out_.append("\":", 2);
+    after_key_ = true;
+  }
 
   std::string& out() noexcept { return out_; }
 
@@ -53,15 +64,16 @@ class Writer {
     if (after_key_) {
       after_key_ = false;
     } else if (depth_ > 0) {
-      if (has_items_ & (1ull << depth_)) out_.push_back(',');
-      has_items_ |= 1ull << depth_;
+      const std::uint64_t bit = 1ull << (depth_ - 1);
+      if (has_items_ & bit) out_.push_back(',');
+      has_items_ |= bit;
     }
   }
   void open(char c);
   void close(char c);
 
   std::string& out_;
-  std::uint64_t has_items_ = 0;  // bit d: the container at depth d already has an element
+  std::uint64_t has_items_ = 0;  // bit d-1: the container at depth d already has an element
   int depth_ = 0;
   bool after_key_ = false;
 };
@@ -136,10 +148,9 @@ class Array {
 };
 
 namespace detail {
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
+// Writes a value through its schema (json/src/schema.cpp).
+void write(Writer& w, const TypeInfo& type, const void* value);
+
 template <class T>
 concept StringKeyedMap = requires(const T& m) {
   typename T::key_type;
@@ -179,6 +190,8 @@ void write(Writer& w, const T& v) {
       w.null();
   } else if constexpr (detail::HasToJson<T>) {
     to_json(w, v);
+  } else if constexpr (detail::Described<T>) {
+    detail::write(w, detail::Traits<T>::info, &v);
   } else if constexpr (detail::StringKeyedMap<T>) {
     w.begin_object();
     for (const auto& [k, item] : v) {

@@ -1,18 +1,15 @@
 #pragma once
-// Router: a radix tree over path segments, with Next.js App Router segment syntax.
-//
-//   /api/posts            static
-//   /api/posts/[id]       one dynamic segment
-//   /docs/[...slug]       catch-all: one or more segments
-//   /shop/[[...slug]]     optional catch-all: zero or more segments
-//
-// Static beats dynamic beats catch-all, segment by segment, with backtracking. Parameters
+// Router: a radix tree over path segments, with Next.js App Router segment syntax
+// (pattern.hpp): static beats typed parameters ([id:int], [id:uuid]) beat untyped ones
+// ([slug]) beat catch-alls, segment by segment, with backtracking. Parameters
 // come back percent-decoded. A registration that conflicts with an earlier one (a
 // duplicate, different parameter names at one position, two catch-alls that would match
 // the same paths) throws RouteConflict naming both patterns. Matching allocates nothing
 // unless a parameter holds %-escapes, and then only until its scratch buffer is warm.
 
 #include <array>
+#include <charconv>
+#include <type_traits>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -20,14 +17,11 @@
 #include <string_view>
 #include <vector>
 
+#include "ignis/router/pattern.hpp"
+
 namespace ignis {
 
 class RouteConflict : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-class InvalidRoutePattern : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
@@ -42,6 +36,17 @@ class Params {
   bool has(std::string_view name) const noexcept;
   // A catch-all's segments, each decoded on its own (so an encoded '/' stays inside one).
   std::vector<std::string> segments(std::string_view name) const;
+  // The value as a number: always set for a parameter typed [name:int] in its pattern;
+  // nullopt if absent or not a number of type T.
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  std::optional<T> as(std::string_view name) const noexcept {
+    const std::string_view v = get(name);
+    T out{};
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+    return out;
+  }
 
   std::size_t size() const noexcept { return size_; }
   std::string_view name(std::size_t i) const noexcept { return entries_[i].name; }
@@ -87,11 +92,14 @@ class Router {
     std::vector<std::string> names;  // parameter names in order
     bool ends_in_catch_all;
   };
+  struct Dynamic {
+    std::uint32_t node = kNone;
+    std::string name;
+    std::uint32_t owner = kNone;  // the route that introduced it, for messages
+  };
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
-    std::uint32_t dynamic = kNone;                 // node for [name]
-    std::string dynamic_name;
-    std::uint32_t dynamic_owner = kNone;           // the route that introduced it, for messages
+    std::array<Dynamic, kParamTypes> dynamic;      // [name:int], [name:uuid], [name]
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
     std::uint32_t optional_catch_all = kNone;      // route for [[...name]] here

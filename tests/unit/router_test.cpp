@@ -1,0 +1,696 @@
+// Unit tests for ignis::Router and ignis::Params.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ignis/router/router.hpp"
+
+using ignis::InvalidRoutePattern;
+using ignis::Params;
+using ignis::RouteConflict;
+using ignis::Router;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+namespace {
+
+// The pattern matched by path, or "" when nothing matches.
+std::string matched(const Router& r, std::string_view path, Params& p) {
+  auto id = r.match(path, p);
+  return id ? std::string(r.pattern(*id)) : std::string();
+}
+std::string matched(const Router& r, std::string_view path) {
+  Params p;
+  return matched(r, path, p);
+}
+
+// The message of the RouteConflict that adding `pattern` throws ("" if none).
+std::string conflict_message(Router& r, std::string_view pattern) {
+  try {
+    r.add(pattern);
+  } catch (const RouteConflict& e) {
+    return e.what();
+  }
+  return {};
+}
+
+// ------------------------------------------------------------------ registration
+
+TEST(RouterAdd, ReturnsSequentialIdsAndRemembersPatterns) {
+  Router r;
+  EXPECT_EQ(r.size(), 0u);
+  auto a = r.add("/");
+  auto b = r.add("/a");
+  auto c = r.add("/a/[id]");
+  EXPECT_EQ(a, 0u);
+  EXPECT_EQ(b, 1u);
+  EXPECT_EQ(c, 2u);
+  EXPECT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.pattern(a), "/");
+  EXPECT_EQ(r.pattern(c), "/a/[id]");
+}
+
+TEST(RouterFind, FindsRegisteredPatternsOnly) {
+  Router r;
+  auto id = r.add("/users/[id]");
+  EXPECT_EQ(r.find("/users/[id]"), std::optional<Router::RouteId>(id));
+  EXPECT_EQ(r.find("/users/[other]"), std::nullopt);
+  EXPECT_EQ(r.find("/users"), std::nullopt);
+  EXPECT_EQ(r.find("/users/1"), std::nullopt) << "find looks up patterns, it does not match paths";
+}
+
+TEST(RouterAdd, RejectsPatternsNotStartingWithSlash) {
+  Router r;
+  EXPECT_THROW(r.add(""), InvalidRoutePattern);
+  EXPECT_THROW(r.add("a"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("a/b"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("[id]"), InvalidRoutePattern);
+  EXPECT_EQ(r.size(), 0u);
+}
+
+TEST(RouterAdd, RejectsEmptySegments) {
+  Router r;
+  EXPECT_THROW(r.add("/a//b"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("//a"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a///b"), InvalidRoutePattern);
+}
+
+// Regression (was a bug): "//" and "/a//" are accepted (as "/" and "/a"): parse_pattern removes one trailing
+// '/' and then the segment loop stops when nothing follows the next '/', so a trailing empty
+// segment is silently dropped while "/a//b" is rejected. Expected: InvalidRoutePattern
+// ("empty segment") for both, like every other empty segment.
+TEST(RouterAdd, RejectsTrailingEmptySegment) {
+  Router r;
+  EXPECT_THROW(r.add("//"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a//"), InvalidRoutePattern);
+}
+
+TEST(RouterAdd, RejectsBadBrackets) {
+  Router r;
+  for (std::string_view p : {"/a[id]", "/[id]a", "/[id", "/id]", "/[", "/]", "/a]b", "/[[id]", "/x[", "/[a]]"}) {
+    EXPECT_THROW(r.add(p), InvalidRoutePattern) << p;
+  }
+  EXPECT_EQ(r.size(), 0u);
+}
+
+TEST(RouterAdd, RejectsBadParameterNames) {
+  Router r;
+  for (std::string_view p : {"/[]", "/[...]", "/[[...]]", "/[1a]", "/[a-b]", "/[a b]", "/[a.b]", "/[..x]",
+                             "/[....x]", "/[[x]]", "/[[..x]]", "/[[...x]", "/[...x]]", "/[$]"}) {
+    EXPECT_THROW(r.add(p), InvalidRoutePattern) << p;
+  }
+}
+
+TEST(RouterAdd, AcceptsIdentifierParameterNames) {
+  Router r;
+  EXPECT_NO_THROW(r.add("/a/[id]"));
+  EXPECT_NO_THROW(r.add("/b/[_x9]"));
+  EXPECT_NO_THROW(r.add("/c/[CamelCase]"));
+  EXPECT_NO_THROW(r.add("/d/[...rest_1]"));
+  EXPECT_NO_THROW(r.add("/e/[[...opt]]"));
+}
+
+TEST(RouterAdd, CatchAllMustBeLast) {
+  Router r;
+  EXPECT_THROW(r.add("/[...a]/b"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("/[[...a]]/b"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("/x/[...a]/[id]"), InvalidRoutePattern);
+}
+
+TEST(RouterAdd, RejectsRepeatedParameterName) {
+  Router r;
+  EXPECT_THROW(r.add("/[id]/[id]"), InvalidRoutePattern);
+  EXPECT_THROW(r.add("/[id]/x/[...id]"), InvalidRoutePattern);
+  try {
+    r.add("/[a]/[a]");
+    FAIL() << "expected InvalidRoutePattern";
+  } catch (const InvalidRoutePattern& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/[a]/[a]"));
+    EXPECT_THAT(e.what(), HasSubstr("'a'"));
+  }
+}
+
+TEST(RouterAdd, AtMostSixteenParameters) {
+  Router r;
+  std::string sixteen, seventeen;
+  for (int i = 0; i < 16; ++i) sixteen += std::string("/[p") + std::to_string(i) + "]";
+  seventeen = sixteen + "/[p16]";
+  EXPECT_THROW(r.add(seventeen), InvalidRoutePattern);
+  auto id = r.add(sixteen);
+
+  std::string path;
+  for (int i = 0; i < 16; ++i) path += std::string("/v") + std::to_string(i);
+  Params p;
+  ASSERT_EQ(r.match(path, p), std::optional<Router::RouteId>(id));
+  ASSERT_EQ(p.size(), 16u);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(p.get(std::string("p") + std::to_string(i)), std::string("v") + std::to_string(i));
+}
+
+TEST(RouterAdd, InvalidPatternMessageNamesThePattern) {
+  Router r;
+  try {
+    r.add("/ok/[bad-name]");
+    FAIL() << "expected InvalidRoutePattern";
+  } catch (const InvalidRoutePattern& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/ok/[bad-name]"));
+  }
+  // InvalidRoutePattern and RouteConflict are both std::invalid_argument.
+  EXPECT_THROW(r.add("nope"), std::invalid_argument);
+}
+
+// ------------------------------------------------------------------ conflicts
+
+TEST(RouterConflict, DuplicatePattern) {
+  Router r;
+  r.add("/a/b");
+  const std::string msg = conflict_message(r, "/a/b");
+  EXPECT_THAT(msg, HasSubstr("'/a/b' conflicts with '/a/b'"));
+}
+
+TEST(RouterConflict, TrailingSlashIsTheSameRoute) {
+  Router r;
+  r.add("/a/b");
+  const std::string msg = conflict_message(r, "/a/b/");
+  EXPECT_THAT(msg, HasSubstr("/a/b/"));
+  EXPECT_THAT(msg, HasSubstr("'/a/b'"));
+}
+
+TEST(RouterConflict, DifferentParameterNamesAtOnePosition) {
+  Router r;
+  r.add("/users/[id]");
+  const std::string msg = conflict_message(r, "/users/[userId]/posts");
+  EXPECT_THAT(msg, HasSubstr("/users/[userId]/posts"));
+  EXPECT_THAT(msg, HasSubstr("/users/[id]"));
+  // Same name, longer route: fine.
+  EXPECT_NO_THROW(r.add("/users/[id]/posts"));
+}
+
+TEST(RouterConflict, DynamicNameClashNamesTheRouteThatIntroducedIt) {
+  Router r;
+  r.add("/x/[a]/one");
+  r.add("/x/[a]/two");
+  const std::string msg = conflict_message(r, "/x/[b]/three");
+  EXPECT_THAT(msg, HasSubstr("'/x/[a]/one'"));
+}
+
+TEST(RouterConflict, SameDynamicRouteTwiceWithDifferentName) {
+  Router r;
+  r.add("/[a]");
+  EXPECT_THAT(conflict_message(r, "/[b]"), HasSubstr("'/[a]'"));
+}
+
+TEST(RouterConflict, TwoCatchAllsAtOnePosition) {
+  Router r;
+  r.add("/docs/[...slug]");
+  EXPECT_THAT(conflict_message(r, "/docs/[...path]"), HasSubstr("'/docs/[...slug]'"));
+  EXPECT_THAT(conflict_message(r, "/docs/[...slug]"), HasSubstr("'/docs/[...slug]'"));
+}
+
+TEST(RouterConflict, CatchAllAndOptionalCatchAll) {
+  Router r;
+  r.add("/a/[...x]");
+  EXPECT_THAT(conflict_message(r, "/a/[[...y]]"), HasSubstr("'/a/[...x]'"));
+  Router r2;
+  r2.add("/a/[[...y]]");
+  EXPECT_THAT(conflict_message(r2, "/a/[...x]"), HasSubstr("'/a/[[...y]]'"));
+  EXPECT_THAT(conflict_message(r2, "/a/[[...z]]"), HasSubstr("'/a/[[...y]]'"));
+}
+
+TEST(RouterConflict, OptionalCatchAllAndTheRouteAtItsParent) {
+  Router r;
+  r.add("/shop");
+  EXPECT_THAT(conflict_message(r, "/shop/[[...slug]]"), HasSubstr("'/shop'"));
+  Router r2;
+  r2.add("/shop/[[...slug]]");
+  EXPECT_THAT(conflict_message(r2, "/shop"), HasSubstr("'/shop/[[...slug]]'"));
+  EXPECT_THAT(conflict_message(r2, "/shop/"), HasSubstr("'/shop/[[...slug]]'"));
+}
+
+TEST(RouterConflict, RootAndRootOptionalCatchAll) {
+  Router r;
+  r.add("/");
+  EXPECT_THAT(conflict_message(r, "/[[...all]]"), HasSubstr("'/'"));
+}
+
+TEST(RouterConflict, CatchAllAndRouteAtParentCoexist) {
+  // [...x] needs at least one segment, so it does not match its parent's path.
+  Router r;
+  r.add("/docs");
+  EXPECT_NO_THROW(r.add("/docs/[...slug]"));
+  EXPECT_EQ(matched(r, "/docs"), "/docs");
+  EXPECT_EQ(matched(r, "/docs/a"), "/docs/[...slug]");
+}
+
+TEST(RouterConflict, FailedAddLeavesRouterUnchanged) {
+  Router r;
+  r.add("/a/[id]");
+  const std::size_t before = r.size();
+  EXPECT_THROW(r.add("/a/[other]/deeper/path"), RouteConflict);
+  EXPECT_THROW(r.add("/a/[id]"), RouteConflict);
+  EXPECT_THROW(r.add("/a/[[...bad"), InvalidRoutePattern);
+  EXPECT_EQ(r.size(), before);
+  EXPECT_EQ(r.find("/a/[other]/deeper/path"), std::nullopt);
+  EXPECT_EQ(matched(r, "/a/1/deeper/path"), "");
+  // The router still works and still accepts a valid route at the same place.
+  EXPECT_NO_THROW(r.add("/a/[id]/deeper/path"));
+  EXPECT_EQ(matched(r, "/a/1/deeper/path"), "/a/[id]/deeper/path");
+}
+
+TEST(RouterConflict, StaticAndDynamicSiblingsDoNotConflict) {
+  Router r;
+  r.add("/posts/new");
+  EXPECT_NO_THROW(r.add("/posts/[id]"));
+  EXPECT_NO_THROW(r.add("/posts/[...rest]"));
+}
+
+// ------------------------------------------------------------------ matching
+
+TEST(RouterMatch, RootAndStaticRoutes) {
+  Router r;
+  r.add("/");
+  r.add("/about");
+  r.add("/api/posts");
+  EXPECT_EQ(matched(r, "/"), "/");
+  EXPECT_EQ(matched(r, "/about"), "/about");
+  EXPECT_EQ(matched(r, "/api/posts"), "/api/posts");
+  EXPECT_EQ(matched(r, "/api"), "");
+  EXPECT_EQ(matched(r, "/api/posts/1"), "");
+  EXPECT_EQ(matched(r, "/abou"), "");
+  EXPECT_EQ(matched(r, "/aboutx"), "");
+  EXPECT_EQ(matched(r, "/About"), "") << "paths are case-sensitive";
+}
+
+TEST(RouterMatch, EmptyRouterMatchesNothing) {
+  Router r;
+  EXPECT_EQ(matched(r, "/"), "");
+  EXPECT_EQ(matched(r, "/a"), "");
+}
+
+TEST(RouterMatch, PathMustStartWithSlash) {
+  Router r;
+  r.add("/");
+  r.add("/a");
+  EXPECT_EQ(matched(r, ""), "");
+  EXPECT_EQ(matched(r, "a"), "");
+  EXPECT_EQ(matched(r, "*"), "");
+  EXPECT_EQ(matched(r, "http://x/a"), "");
+}
+
+TEST(RouterMatch, OneTrailingSlashIsIgnored) {
+  Router r;
+  r.add("/a/b");
+  r.add("/x/[id]");
+  EXPECT_EQ(matched(r, "/a/b/"), "/a/b");
+  Params p;
+  EXPECT_EQ(matched(r, "/x/7/", p), "/x/[id]");
+  EXPECT_EQ(p.get("id"), "7");
+}
+
+TEST(RouterMatch, EmptySegmentsDoNotMatch) {
+  Router r;
+  r.add("/a/b");
+  r.add("/a/[id]/c");
+  r.add("/p/[id]");
+  EXPECT_EQ(matched(r, "/a//b"), "");
+  EXPECT_EQ(matched(r, "//a/b"), "");
+  EXPECT_EQ(matched(r, "/a/b//"), "");
+  EXPECT_EQ(matched(r, "/a//c"), "") << "a dynamic segment never matches an empty segment";
+  EXPECT_EQ(matched(r, "/p/"), "");
+  EXPECT_EQ(matched(r, "/p//"), "");
+}
+
+TEST(RouterMatch, DynamicSegmentCapturesValue) {
+  Router r;
+  r.add("/api/posts/[id]");
+  r.add("/users/[uid]/posts/[pid]");
+  Params p;
+  EXPECT_EQ(matched(r, "/api/posts/42", p), "/api/posts/[id]");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p.name(0), "id");
+  EXPECT_EQ(p.value(0), "42");
+  EXPECT_TRUE(p.has("id"));
+  EXPECT_FALSE(p.has("ID"));
+  EXPECT_EQ(p.get("missing"), "");
+
+  EXPECT_EQ(matched(r, "/users/u1/posts/p2", p), "/users/[uid]/posts/[pid]");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.get("uid"), "u1");
+  EXPECT_EQ(p.get("pid"), "p2");
+  EXPECT_EQ(p.name(0), "uid");
+  EXPECT_EQ(p.name(1), "pid");
+}
+
+TEST(RouterMatch, StaticBeatsDynamicBeatsCatchAll) {
+  Router r;
+  r.add("/posts/[...rest]");
+  r.add("/posts/[id]");
+  r.add("/posts/new");
+  Params p;
+  EXPECT_EQ(matched(r, "/posts/new", p), "/posts/new");
+  EXPECT_EQ(p.size(), 0u);
+  EXPECT_EQ(matched(r, "/posts/7", p), "/posts/[id]");
+  EXPECT_EQ(p.get("id"), "7");
+  EXPECT_EQ(matched(r, "/posts/7/comments", p), "/posts/[...rest]");
+  EXPECT_EQ(p.get("rest"), "7/comments");
+  EXPECT_FALSE(p.has("id")) << "a failed branch leaves no parameter behind";
+}
+
+TEST(RouterMatch, BacktracksFromStaticToDynamic) {
+  Router r;
+  r.add("/a/b/c");
+  r.add("/a/[x]/d");
+  Params p;
+  EXPECT_EQ(matched(r, "/a/b/c", p), "/a/b/c");
+  EXPECT_EQ(matched(r, "/a/b/d", p), "/a/[x]/d");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p.get("x"), "b");
+  EXPECT_EQ(matched(r, "/a/b", p), "");
+}
+
+TEST(RouterMatch, BacktracksFromDynamicToCatchAll) {
+  Router r;
+  r.add("/a/[x]/end");
+  r.add("/a/[...rest]");
+  Params p;
+  EXPECT_EQ(matched(r, "/a/1/end", p), "/a/[x]/end");
+  EXPECT_EQ(p.get("x"), "1");
+  EXPECT_EQ(matched(r, "/a/1/other", p), "/a/[...rest]");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p.name(0), "rest");
+  EXPECT_EQ(p.get("rest"), "1/other");
+}
+
+TEST(RouterMatch, BacktracksFromStaticToCatchAllAtAShallowerLevel) {
+  Router r;
+  r.add("/x/static/deep/leaf");
+  r.add("/x/[a]/[b]/other");
+  r.add("/[...all]");
+  Params p;
+  EXPECT_EQ(matched(r, "/x/static/deep/leaf", p), "/x/static/deep/leaf");
+  EXPECT_EQ(matched(r, "/x/static/deep/other", p), "/x/[a]/[b]/other");
+  EXPECT_EQ(p.get("a"), "static");
+  EXPECT_EQ(p.get("b"), "deep");
+  EXPECT_EQ(matched(r, "/x/static/deep/nothing", p), "/[...all]");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p.get("all"), "x/static/deep/nothing");
+}
+
+TEST(RouterMatch, DeepBacktrackingPicksTheMostSpecificAtEachLevel) {
+  Router r;
+  r.add("/[a]/[b]/c");
+  r.add("/x/[b]/d");
+  Params p;
+  EXPECT_EQ(matched(r, "/x/y/d", p), "/x/[b]/d");
+  EXPECT_EQ(p.size(), 1u);
+  EXPECT_EQ(matched(r, "/x/y/c", p), "/[a]/[b]/c");
+  EXPECT_EQ(p.get("a"), "x");
+  EXPECT_EQ(p.get("b"), "y");
+}
+
+TEST(RouterMatch, CatchAllNeedsAtLeastOneSegment) {
+  Router r;
+  r.add("/docs/[...slug]");
+  Params p;
+  EXPECT_EQ(matched(r, "/docs", p), "");
+  EXPECT_EQ(matched(r, "/docs/", p), "");
+  EXPECT_EQ(matched(r, "/docs/a", p), "/docs/[...slug]");
+  EXPECT_EQ(p.get("slug"), "a");
+  EXPECT_EQ(matched(r, "/docs/a/b/c", p), "/docs/[...slug]");
+  EXPECT_EQ(p.get("slug"), "a/b/c");
+  EXPECT_THAT(p.segments("slug"), ElementsAre("a", "b", "c"));
+  EXPECT_EQ(matched(r, "/docs/a/b/c/", p), "/docs/[...slug]");
+  EXPECT_EQ(p.get("slug"), "a/b/c") << "the trailing slash is not part of the catch-all";
+}
+
+TEST(RouterMatch, OptionalCatchAllMatchesZeroOrMore) {
+  Router r;
+  r.add("/shop/[[...slug]]");
+  Params p;
+  EXPECT_EQ(matched(r, "/shop", p), "/shop/[[...slug]]");
+  EXPECT_EQ(p.size(), 0u);
+  EXPECT_FALSE(p.has("slug"));
+  EXPECT_EQ(p.get("slug"), "");
+  EXPECT_TRUE(p.segments("slug").empty());
+
+  EXPECT_EQ(matched(r, "/shop/", p), "/shop/[[...slug]]");
+  EXPECT_FALSE(p.has("slug"));
+
+  EXPECT_EQ(matched(r, "/shop/shoes", p), "/shop/[[...slug]]");
+  EXPECT_TRUE(p.has("slug"));
+  EXPECT_EQ(p.get("slug"), "shoes");
+  EXPECT_THAT(p.segments("slug"), ElementsAre("shoes"));
+
+  EXPECT_EQ(matched(r, "/shop/shoes/red/42", p), "/shop/[[...slug]]");
+  EXPECT_EQ(p.get("slug"), "shoes/red/42");
+  EXPECT_THAT(p.segments("slug"), ElementsAre("shoes", "red", "42"));
+
+  EXPECT_EQ(matched(r, "/sho", p), "");
+  EXPECT_EQ(matched(r, "/", p), "");
+}
+
+TEST(RouterMatch, RootOptionalCatchAllMatchesEverything) {
+  Router r;
+  r.add("/[[...all]]");
+  r.add("/api/health");
+  Params p;
+  EXPECT_EQ(matched(r, "/", p), "/[[...all]]");
+  EXPECT_FALSE(p.has("all"));
+  EXPECT_EQ(matched(r, "/api/health", p), "/api/health");
+  EXPECT_EQ(matched(r, "/api/other", p), "/[[...all]]");
+  EXPECT_EQ(p.get("all"), "api/other");
+}
+
+TEST(RouterMatch, CatchAllAfterDynamicSegments) {
+  Router r;
+  r.add("/[org]/[repo]/blob/[...path]");
+  Params p;
+  EXPECT_EQ(matched(r, "/acme/app/blob/main/src/x.cpp", p), "/[org]/[repo]/blob/[...path]");
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.get("org"), "acme");
+  EXPECT_EQ(p.get("repo"), "app");
+  EXPECT_EQ(p.get("path"), "main/src/x.cpp");
+  EXPECT_THAT(p.segments("path"), ElementsAre("main", "src", "x.cpp"));
+  EXPECT_THAT(p.segments("org"), ElementsAre("acme")) << "a plain parameter is one segment";
+  EXPECT_TRUE(p.segments("nope").empty());
+}
+
+TEST(RouterMatch, FailedMatchClearsParams) {
+  Router r;
+  r.add("/a/[id]");
+  Params p;
+  ASSERT_EQ(matched(r, "/a/1", p), "/a/[id]");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(matched(r, "/b/1", p), "");
+  EXPECT_EQ(p.size(), 0u);
+  EXPECT_FALSE(p.has("id"));
+}
+
+TEST(RouterMatch, ParamsClear) {
+  Router r;
+  r.add("/a/[id]");
+  Params p;
+  ASSERT_EQ(matched(r, "/a/1", p), "/a/[id]");
+  p.clear();
+  EXPECT_EQ(p.size(), 0u);
+  EXPECT_FALSE(p.has("id"));
+}
+
+TEST(RouterMatch, ParamsArePercentDecoded) {
+  Router r;
+  r.add("/users/[name]");
+  Params p;
+  ASSERT_EQ(matched(r, "/users/J%C3%BCrgen%20M", p), "/users/[name]");
+  EXPECT_EQ(p.get("name"), "J\xC3\xBCrgen M");
+  ASSERT_EQ(matched(r, "/users/a+b", p), "/users/[name]");
+  EXPECT_EQ(p.get("name"), "a+b") << "'+' is not a space in a path";
+  ASSERT_EQ(matched(r, "/users/100%", p), "/users/[name]");
+  EXPECT_EQ(p.get("name"), "100%");
+  ASSERT_EQ(matched(r, "/users/%zz", p), "/users/[name]");
+  EXPECT_EQ(p.get("name"), "%zz");
+}
+
+TEST(RouterMatch, EncodedSlashStaysInsideOneSegment) {
+  Router r;
+  r.add("/files/[name]");
+  r.add("/a/b");
+  Params p;
+  ASSERT_EQ(matched(r, "/files/dir%2Ffile.txt", p), "/files/[name]");
+  EXPECT_EQ(p.get("name"), "dir/file.txt");
+  EXPECT_EQ(matched(r, "/a%2Fb", p), "") << "an encoded '/' does not split segments";
+}
+
+TEST(RouterMatch, CatchAllDecodesWholeAndPerSegment) {
+  Router r;
+  r.add("/docs/[...slug]");
+  Params p;
+  ASSERT_EQ(matched(r, "/docs/a%2Fb/c%20d", p), "/docs/[...slug]");
+  EXPECT_EQ(p.get("slug"), "a/b/c d");
+  EXPECT_THAT(p.segments("slug"), ElementsAre("a/b", "c d"));
+}
+
+TEST(RouterMatch, ManyEncodedParamsAllDecodedCorrectly) {
+  Router r;
+  r.add("/[a]/[b]/[c]/[...d]");
+  Params p;
+  ASSERT_EQ(matched(r, "/%41/plain/%43%43/x%2Fy/%44", p), "/[a]/[b]/[c]/[...d]");
+  EXPECT_EQ(p.get("a"), "A");
+  EXPECT_EQ(p.get("b"), "plain");
+  EXPECT_EQ(p.get("c"), "CC");
+  EXPECT_EQ(p.get("d"), "x/y/D");
+  // Reuse with a longer decoded value (scratch grows) and then a shorter one.
+  ASSERT_EQ(matched(r, "/%41%41%41%41%41%41%41%41%41%41/%42/%43/%44%44%44%44%44%44%44%44", p),
+            "/[a]/[b]/[c]/[...d]");
+  EXPECT_EQ(p.get("a"), "AAAAAAAAAA");
+  EXPECT_EQ(p.get("b"), "B");
+  EXPECT_EQ(p.get("c"), "C");
+  EXPECT_EQ(p.get("d"), "DDDDDDDD");
+  ASSERT_EQ(matched(r, "/%31/%32/%33/%34", p), "/[a]/[b]/[c]/[...d]");
+  EXPECT_EQ(p.get("a"), "1");
+  EXPECT_EQ(p.get("b"), "2");
+  EXPECT_EQ(p.get("c"), "3");
+  EXPECT_EQ(p.get("d"), "4");
+}
+
+TEST(RouterMatch, UnencodedParamsPointIntoThePath) {
+  Router r;
+  r.add("/a/[id]");
+  const std::string path = "/a/hello";
+  Params p;
+  ASSERT_EQ(matched(r, path, p), "/a/[id]");
+  const std::string_view v = p.get("id");
+  EXPECT_EQ(v.data(), path.data() + 3) << "no copy for a value without escapes";
+}
+
+TEST(RouterMatch, EncodedPathMatchesStaticSegment) {
+  Router r;
+  r.add("/hello world");
+  r.add("/caf\xC3\xA9");
+  EXPECT_EQ(matched(r, "/hello%20world"), "/hello world");
+  EXPECT_EQ(matched(r, "/hello world"), "/hello world");
+  EXPECT_EQ(matched(r, "/caf%C3%A9"), "/caf\xC3\xA9");
+  EXPECT_EQ(matched(r, "/caf%c3%a9"), "/caf\xC3\xA9");
+  EXPECT_EQ(matched(r, "/hello%20worl"), "");
+  EXPECT_EQ(matched(r, "/hello%20worldx"), "");
+}
+
+TEST(RouterMatch, EncodedStaticSegmentBeatsDynamic) {
+  Router r;
+  r.add("/posts/new");
+  r.add("/posts/[id]");
+  Params p;
+  EXPECT_EQ(matched(r, "/posts/%6Eew", p), "/posts/new");
+  EXPECT_EQ(p.size(), 0u);
+}
+
+TEST(RouterMatch, QueryIsNotStripped) {
+  // match() takes a path without its query: a '?' is just a character.
+  Router r;
+  r.add("/a/[id]");
+  Params p;
+  ASSERT_EQ(matched(r, "/a/1?x=2", p), "/a/[id]");
+  EXPECT_EQ(p.get("id"), "1?x=2");
+}
+
+TEST(RouterMatch, ManyStaticSiblings) {
+  Router r;
+  for (int i = 0; i < 200; ++i) r.add(std::string("/s/item") + std::to_string(i));
+  r.add("/s/[other]");
+  for (int i = 0; i < 200; i += 17) EXPECT_EQ(matched(r, std::string("/s/item") + std::to_string(i)), std::string("/s/item") + std::to_string(i));
+  EXPECT_EQ(matched(r, "/s/item200"), "/s/[other]");
+}
+
+TEST(RouterMatch, RandomizedAgainstPatternShape) {
+  // Routes /r/[a]/k<i> for i in 0..49 and a catch-all; random paths must pick the right one.
+  Router r;
+  for (int i = 0; i < 50; ++i) r.add(std::string("/r/[a]/k") + std::to_string(i));
+  r.add("/r/[...rest]");
+  std::mt19937 rng(12345);
+  for (int iter = 0; iter < 500; ++iter) {
+    const int k = static_cast<int>(rng() % 60);
+    const std::string a = std::string("v") + std::to_string(rng() % 1000);
+    const std::string path = "/r/" + a + std::string("/k") + std::to_string(k);
+    Params p;
+    const std::string got = matched(r, path, p);
+    if (k < 50) {
+      EXPECT_EQ(got, std::string("/r/[a]/k") + std::to_string(k)) << path;
+      EXPECT_EQ(p.get("a"), a);
+    } else {
+      EXPECT_EQ(got, "/r/[...rest]") << path;
+      EXPECT_EQ(p.get("rest"), a + std::string("/k") + std::to_string(k));
+    }
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ typed parameters
+
+TEST(RouterTyped, IntMatchesOnlyIntegersInRange) {
+  ignis::Router r;
+  auto id = r.add("/posts/[id:int]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/posts/42", p), id);
+  EXPECT_EQ(p.as<long>("id"), 42);
+  EXPECT_EQ(r.match("/posts/-7", p), id);
+  EXPECT_EQ(p.as<int>("id"), -7);
+  EXPECT_EQ(r.match("/posts/9223372036854775807", p), id);
+  EXPECT_FALSE(r.match("/posts/9223372036854775808", p));  // past int64
+  EXPECT_EQ(r.match("/posts/-9223372036854775808", p), id);
+  for (const char* bad : {"/posts/abc", "/posts/4x", "/posts/+4", "/posts/-", "/posts/%31", "/posts/1.5"})
+    EXPECT_FALSE(r.match(bad, p)) << bad;
+}
+
+TEST(RouterTyped, UuidMatchesOnlyUuids) {
+  ignis::Router r;
+  auto id = r.add("/users/[id:uuid]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/users/123e4567-e89b-12d3-a456-426614174000", p), id);
+  EXPECT_EQ(p.get("id"), "123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_FALSE(r.match("/users/123e4567e89b12d3a456426614174000", p));
+  EXPECT_FALSE(r.match("/users/123e4567-e89b-12d3-a456-42661417400g", p));
+}
+
+TEST(RouterTyped, TypedBeforeUntypedAtOnePosition) {
+  ignis::Router r;
+  auto by_id = r.add("/posts/[id:int]");
+  auto by_slug = r.add("/posts/[slug]");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/posts/12", p), by_id);
+  EXPECT_EQ(r.match("/posts/hello-world", p), by_slug);
+  EXPECT_EQ(p.get("slug"), "hello-world");
+  EXPECT_FALSE(p.as<int>("slug"));
+}
+
+TEST(RouterTyped, BacktracksFromATypedBranch) {
+  ignis::Router r;
+  r.add("/a/[id:int]/x");
+  auto other = r.add("/a/[name]/y");
+  ignis::Params p;
+  EXPECT_EQ(r.match("/a/5/y", p), other);
+  EXPECT_EQ(p.get("name"), "5");
+}
+
+TEST(RouterTyped, SameTypeDifferentNamesConflict) {
+  ignis::Router r;
+  r.add("/posts/[id:int]");
+  EXPECT_THROW(r.add("/posts/[num:int]/x"), ignis::RouteConflict);
+  EXPECT_NO_THROW(r.add("/posts/[id:int]/x"));
+}
+
+TEST(RouterTyped, BadTypesAreInvalid) {
+  ignis::Router r;
+  EXPECT_THROW(r.add("/a/[id:float]"), ignis::InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a/[id:]"), ignis::InvalidRoutePattern);
+  EXPECT_THROW(r.add("/a/[:int]"), ignis::InvalidRoutePattern);
+}
+
+// Patterns are checked at compile time: these are constant expressions.
+static_assert(ignis::parse_pattern("/api/posts/[id:int]/comments/[[...rest]]").size == 5);
+static_assert(ignis::matches_type(ignis::ParamType::integer, "-12"));
+static_assert(!ignis::matches_type(ignis::ParamType::uuid, "not-a-uuid"));
