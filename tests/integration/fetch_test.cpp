@@ -325,3 +325,41 @@ TEST(Fetch, EncodeUriComponent) {
 }
 
 }  // namespace
+
+namespace {
+
+// A handler relays an upstream's streamed body to its client as it arrives.
+TEST(Fetch, RelaysAnUpstreamStreamToTheClient) {
+  ScriptedServer up([](int fd, int) {
+    ScriptedServer::read_request(fd);
+    ScriptedServer::write_all(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n");
+    std::this_thread::sleep_for(100ms);
+    ScriptedServer::write_all(fd, "5\r\nworld\r\n");
+    std::this_thread::sleep_for(100ms);
+    ScriptedServer::write_all(fd, "0\r\n\r\n");
+  });
+  App app;
+  const std::string url = up.url("/events");
+  app.route("/relay").GET([url](Request&) -> Task<Response> {
+    auto upstream = std::make_shared<FetchResponse>(co_await fetch(url));
+    co_return Response::stream(
+        [upstream](StreamWriter& out) -> Task<void> {
+          auto reader = upstream->body();
+          for (;;) {
+            std::string_view piece = co_await reader.read();
+            if (piece.empty() || !co_await out.write(piece)) co_return;
+          }
+        },
+        {.headers = {{"Content-Type", "text/plain"}}});
+  });
+  TestServer server(app);
+  ignis::testing::RawClient c(server.port());
+  c.send("GET /relay HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(res->body, "hello world");
+}
+
+}  // namespace

@@ -6,6 +6,16 @@
 //   auto doc = co_await res.json();             // or co_await res.text()
 //   while (auto piece = co_await res.body().read(); !piece.empty()) ...   // streamed
 //
+// A FetchResponse belongs to the reactor thread that fetched it. To relay an upstream
+// stream, keep it in the producer of a streamed response (stream.hpp):
+//
+//   auto upstream = std::make_shared<ignis::FetchResponse>(co_await ignis::fetch(url));
+//   co_return ignis::Response::stream([upstream](ignis::StreamWriter& out) -> ignis::Task<void> {
+//     auto reader = upstream->body();
+//     for (auto piece = co_await reader.read(); !piece.empty(); piece = co_await reader.read())
+//       if (!co_await out.write(piece)) co_return;
+//   });
+//
 // Plain http:// (https:// is refused with FetchError invalid_url). Connections are kept
 // per host on each reactor thread and reused; a request sent on a reused connection that
 // the server had closed is retried once on a new one when its method is idempotent.
