@@ -3,6 +3,8 @@
 //   alloc_count                               the four peers scenarios, one request at a time
 //   alloc_count --pipeline 16                 batches of 16 pipelined requests
 //   alloc_count --require-zero plaintext      also exit 3 if plaintext allocates
+//   alloc_count --middleware on               with bench_server's production middleware
+//                                             (metrics, X-Request-Id, CORS)
 //   alloc_count --trace 8                     print the call stacks of the first 8 server-side
 //                                             allocations of each measured window (named
 //                                             through addr2line, from binutils)
@@ -68,6 +70,9 @@
 #include <vector>
 
 #include <ignis/http/app.hpp>
+#include <ignis/http/cors.hpp>
+#include <ignis/http/metrics.hpp>
+#include <ignis/http/request_id.hpp>
 #include <ignis/http/server.hpp>
 #include <ignis/json/document.hpp>
 
@@ -358,9 +363,14 @@ Task<Response> control(Request&) {
   co_return Response::text("Hello, World!");
 }
 
-void build_app(App& app) {
+void build_app(App& app, Metrics* metrics) {
   bench::add_peer_routes(app);
   app.route("/__alloc_control").GET(control);
+  if (metrics) {
+    app.use(*metrics);
+    app.use(request_id());
+    app.use(cors({.origins = {"https://your-frontend.com"}}));
+  }
 }
 
 // ---------------------------------------------------------------- the client
@@ -542,6 +552,7 @@ struct Config {
   std::vector<std::string> scenarios;     // empty: all
   std::vector<std::string> require_zero;  // scenarios that must not allocate
   Backend backend = default_backend();
+  bool middleware = false;
 };
 
 // Sends `count` requests round robin over the connections, `depth` at a time on one
@@ -645,7 +656,7 @@ int usage() {
   std::fputs(
       "usage: alloc_count [--pipeline D] [--requests N] [--warmup N] [--connections N]\n"
       "                   [--scenario plaintext,json,echo,target] [--require-zero LIST]\n"
-      "                   [--trace K] [--backend epoll|io_uring]\n",
+      "                   [--trace K] [--backend epoll|io_uring] [--middleware on|off]\n",
       stderr);
   return 2;
 }
@@ -696,6 +707,8 @@ int main(int argc, char** argv) {
       auto b = parse_backend(value);
       if (!b) return usage();
       cfg.backend = *b;
+    } else if (arg == "--middleware" && (value == "on" || value == "off")) {
+      cfg.middleware = value == "on";
     } else {
       return usage();
     }
@@ -712,8 +725,9 @@ int main(int argc, char** argv) {
     if (!known) return usage();
   }
 
+  Metrics metrics;
   App app;
-  build_app(app);
+  build_app(app, cfg.middleware ? &metrics : nullptr);
   std::atomic<unsigned> log_problems{0};
   // Discards everything; counts warnings and errors, which fail the run.
   app.set_logger([&log_problems](LogLevel level, std::string_view) {

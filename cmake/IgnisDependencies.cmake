@@ -16,6 +16,9 @@ pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 # OpenSSL (libssl-dev): HMAC, SHA-256 and randomness for signatures and sessions.
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
+# hiredis (libhiredis-dev): the Redis client's protocol; pkg-config only.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+
 # simdjson (libsimdjson-dev): a shared library with a CMake package.
 find_package(simdjson 3 CONFIG REQUIRED)
 

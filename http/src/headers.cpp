@@ -56,7 +56,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 std::optional<std::string_view> RequestHeaders::get(std::string_view name) const noexcept {
   for (const HeaderField& f : fields_)
-    if (iequals(f.name, name)) return f.value;
+    if (f.name.size() == name.size() && iequals(f.name, name)) return f.value;  // sizes first: no call
   return std::nullopt;
 }
 

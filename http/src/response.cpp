@@ -38,7 +38,7 @@ std::string take_string() noexcept {
   return std::move(p->free[--p->count]);
 }
 
-void recycle_string(std::string& s) noexcept {
+void recycle_string_slow(std::string& s) noexcept {
   if (s.capacity() <= 15 || s.capacity() > kMaxRecycledCapacity) return;
   StringPool& p = pool();
   if (p.count == kMaxRecycled) return;

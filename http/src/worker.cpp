@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "connection.hpp"
+#include "worker_hooks.hpp"
 
 namespace ignis::detail {
 
@@ -91,12 +92,14 @@ void Worker::add(Connection& c) noexcept {
   if (connections_) connections_->prev = &c;
   connections_ = &c;
   ++connection_count_;
+  open_connection_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Worker::remove(Connection& c) noexcept {
   (c.prev ? c.prev->next : connections_) = c.next;
   if (c.next) c.next->prev = c.prev;
   --connection_count_;
+  open_connection_count.fetch_sub(1, std::memory_order_relaxed);
   stop_if_done();
 }
 
@@ -133,6 +136,7 @@ void Worker::stop_if_done() {
     stopping_ = true;
     reactor_.cancel(date_timer_);
     reactor_.cancel(drain_timer_);
+    close_idle_client_connections();
     // Posted, so that the completions of the sockets just closed run first.
     reactor_.post([&r = reactor_] { r.stop(); });
   }

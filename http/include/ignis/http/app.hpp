@@ -3,6 +3,7 @@
 //
 //   ignis::App app;
 //   app.route("/api/posts/[id]").GET(get_post).PATCH(patch_post).DELETE(delete_post);
+//   app.use("/api/:path*", ignis::cors({.origins = {"https://your-frontend.com"}}));
 //   app.listen({.port = 3000});
 //
 //   ignis::Task<ignis::Response> get_post(ignis::Request& req, ignis::RouteContext& ctx) {
@@ -21,11 +22,14 @@
 // How a request flows: the connection (http/src/connection.cpp) reads and parses the head
 // into a Request of views, App::resolve() matches the path in the router and picks the
 // handler, the handler's Task runs (and may co_await the body, timers, offload()), and
-// the Response is serialized with its head and body in one write.
+// the Response is serialized with its head and body in one write. Middleware registered
+// with use() (middleware.hpp) runs around that, after routing and before the handler.
 
 #include <array>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -34,6 +38,7 @@
 #include "ignis/core/task.hpp"
 #include "ignis/http/log.hpp"
 #include "ignis/http/method.hpp"
+#include "ignis/http/middleware.hpp"
 #include "ignis/http/options.hpp"
 #include "ignis/http/request.hpp"
 #include "ignis/http/response.hpp"
@@ -117,6 +122,22 @@ class App {
   // clashes with.
   RouteBuilder route(RoutePattern pattern);
 
+  // Middleware for every path, or for the paths its Next.js matchers match
+  // ("/api/:path*", or a list). A middleware is Task<Response>(Request&, Next) or
+  // Task<Response>(Request&, RouteContext&, Next); the first registered runs outermost.
+  template <class M>
+  App& use(M&& middleware) {
+    return use_with(PathMatcher(), std::forward<M>(middleware));
+  }
+  template <class M>
+  App& use(std::string_view matcher, M&& middleware) {
+    return use_with(PathMatcher(matcher), std::forward<M>(middleware));
+  }
+  template <class M>
+  App& use(std::initializer_list<std::string_view> matchers, M&& middleware) {
+    return use_with(PathMatcher(matchers), std::forward<M>(middleware));
+  }
+
   // Where the app and its servers log (stderr unless replaced). Set it before serving.
   void set_logger(LogSink sink) { log_ = std::move(sink); }
   void log(LogLevel level, std::string_view message) const { log_(level, message); }
@@ -137,6 +158,8 @@ class App {
     std::string_view allow;  // the route's methods, for 405 and OPTIONS
   };
   Target resolve(Method method, std::string_view path, Params& params) const;
+  // The target's answer: the handler's response (its errors mapped), or the app's own.
+  Task<Response> answer(Request& req, RouteContext& ctx, Target target) const;
   // The responses the app gives by itself.
   static Response not_found();
   static Response method_not_allowed(std::string_view allow);
@@ -150,7 +173,34 @@ class App {
     std::string allow;
   };
 
+  struct MiddlewareEntry {
+    PathMatcher matcher;
+    Middleware fn;                       // a coroutine middleware, or
+    std::shared_ptr<const void> sync;    // a synchronous one (middleware.hpp)
+    const detail::SyncOps* ops = nullptr;
+  };
+  struct Chain;
+  struct SyncRun;
+  static constexpr std::size_t SyncRunSlots = 8;
+  template <class M>
+  App& use_with(PathMatcher matcher, M&& m) {
+    using T = std::decay_t<M>;
+    if constexpr (SyncMiddleware<T>)
+      return add_middleware(MiddlewareEntry{std::move(matcher), {}, std::make_shared<const T>(std::forward<M>(m)),
+                                            &detail::sync_ops<T>});
+    else
+      return add_middleware(MiddlewareEntry{std::move(matcher), detail::to_middleware(std::forward<M>(m)), {}, nullptr});
+  }
+  App& add_middleware(MiddlewareEntry entry);
+  Task<Response> answer_with_sync(Request& req, RouteContext& ctx, Target target) const;
+  Task<Response> sync_segment(const Chain& chain, std::size_t index) const;
+  Task<Response> handle_with_middleware(Request& req, RouteContext& ctx, Target target) const;
+  static Task<Response> chain_step(const void* chain, std::size_t index);
+  Response error_response(std::exception_ptr error, const Request& req, const RouteContext& ctx) const;
+
   Router router_;
+  std::vector<MiddlewareEntry> middleware_;
+  bool all_sync_ = true;  // every middleware is synchronous: one frame runs them and the handler
   std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
   LogSink log_ = log_to_stderr;
 };
