@@ -25,6 +25,7 @@
 #include <deque>
 #include <mutex>
 #include <system_error>
+#include <unordered_set>
 #include <vector>
 
 #include "ignis/core/reactor.hpp"
@@ -83,9 +84,10 @@ class UringStream final : public Stream {
   bool returned(bool& in_flight) {
     in_flight = false;
     if (!destroyed_) return true;
-    if (idle_for_deletion()) delete this;
+    if (idle_for_deletion()) free_dead();
     return false;
   }
+  void free_dead();
   bool idle_for_deletion() const noexcept {
     return !receive_armed_ && !send_pending_ && !poll_pending_ && !connect_pending_ && !hangup_queued_;
   }
@@ -193,6 +195,10 @@ class UringReactor final : public Reactor {
   void defer(Completion* c, int result) { deferred_.emplace_back(c, result); }
   // A hang-up noticed when the watch was armed: reported at the end of the turn.
   void defer_hangup(UringStream* s) { hangups_.push_back(s); }
+  // Destroyed streams whose operations the kernel still holds: freed when those come back,
+  // or with the reactor (whose ring takes the operations with it).
+  void dying(UringStream* s) { dying_.insert(s); }
+  void dead(UringStream* s) { dying_.erase(s); }
   void cancel_op(Op* op) {
     io_uring_sqe* s = sqe();
     io_uring_prep_cancel64(s, reinterpret_cast<std::uint64_t>(op), 0);
@@ -247,6 +253,7 @@ class UringReactor final : public Reactor {
   std::vector<std::function<void()>> running_;  // the batch being run
   std::vector<std::pair<Completion*, int>> deferred_;
   std::vector<UringStream*> hangups_;
+  std::unordered_set<UringStream*> dying_;
 };
 
 // ---------------------------------------------------------------------------- reactor
@@ -297,7 +304,8 @@ UringReactor::UringReactor() {
 }
 
 UringReactor::~UringReactor() {
-  io_uring_queue_exit(&ring_);
+  io_uring_queue_exit(&ring_);  // the kernel drops what it still held
+  for (UringStream* s : dying_) delete s;
   ::munmap(buffers_, std::size_t(kBufferCount) * kBufferSize);
   ::munmap(buf_ring_, kBufferCount * sizeof(io_uring_buf));
   ::close(wake_fd_);
@@ -526,10 +534,15 @@ void UringStream::watch_hangup(AbortSignal* signal) {
   }
 }
 
+void UringStream::free_dead() {
+  reactor_.dead(this);
+  delete this;
+}
+
 void UringStream::report_hangup() {
   hangup_queued_ = false;
   if (destroyed_) {
-    if (idle_for_deletion()) delete this;
+    if (idle_for_deletion()) free_dead();
     return;
   }
   if (hangup_ && receive_end_ != 1 && pending_.empty()) std::exchange(hangup_, nullptr)->abort();
@@ -659,7 +672,10 @@ void UringStream::destroy() noexcept {
   if (poll_pending_) reactor_.cancel_op(&poll_op_);
   if (connect_pending_) reactor_.cancel_op(&connect_op_);
   reactor_.close_fd(fd_);
-  if (idle_for_deletion()) delete this;
+  if (idle_for_deletion())
+    delete this;
+  else
+    reactor_.dying(this);
 }
 
 // ---------------------------------------------------------------------------- acceptor

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "string_pool.hpp"
+
 namespace ignis {
 namespace {
 
@@ -99,6 +101,7 @@ void ResponseHeaders::append(std::string_view name, std::string_view value) {
 
 void ResponseHeaders::append_trusted(std::string_view name, std::string_view value) {
   framing_ = framing_ || is_framing(name);
+  detail::prepare_headers(*this);  // a recycled string, not an allocation, for the first field
   text_.reserve(text_.size() + name.size() + value.size() + 4);
   text_.append(name);
   text_.append(": ");

@@ -131,7 +131,6 @@ bool plausible_address(std::string_view s) noexcept {
 }
 
 void set_limit_headers(ResponseHeaders& h, const RateLimitDecision& d) {
-  detail::prepare_headers(h);
   h.append_trusted("X-RateLimit-Limit", std::to_string(d.limit));
   h.append_trusted("X-RateLimit-Remaining", std::to_string(d.remaining));
   h.append_trusted("X-RateLimit-Reset", std::to_string(ceil_seconds(d.reset)));
