@@ -567,7 +567,9 @@ Task<bool> Connection::BodyWriter::write_file(int fd, std::uint64_t offset, std:
 }
 
 Task<bool> Connection::BodyWriter::flush() {
-  if (failed_) co_return false;
+  // Like a write: nothing leaves once the client is gone (a head sent then would announce
+  // a body that can never follow).
+  if (failed_ || !may_write(0)) co_return false;
   if (c_.out_.empty()) co_return true;
   iovec part{c_.out_.data(), c_.out_.size()};
   co_return co_await transmit({&part, 1});

@@ -80,6 +80,19 @@ TEST_F(MemoryConnection, AnIncompleteRequestGetsNoAnswer) {
   EXPECT_TRUE(serve("GET /echo HTTP/1.1\r\nHost: t\r\n").empty());
 }
 
+// Found by connection_fuzz: a client that stops sending in the middle of a body it was
+// asked to drain is gone for the server (peer_gone_), yet an event stream's flush() sent
+// its head anyway, and the body that could never follow left a response cut short.
+TEST_F(MemoryConnection, AStreamForAClientThatLeftMidBodyIsNotStarted) {
+  for (const char* framing : {"Content-Length: 10\r\n\r\nabc", "Transfer-Encoding: chunked\r\n\r\n9a\r\nabc"}) {
+    const std::string input = std::string("GET /sse HTTP/1.1\r\nHost: t\r\n") + framing;
+    const std::string wire = server.serve(input);
+    auto parsed = parse_wire(wire);
+    EXPECT_TRUE(parsed.ok()) << parsed.error << "\n" << wire;
+    EXPECT_TRUE(parsed.responses.empty()) << wire;
+  }
+}
+
 TEST(WireCheck, RefusesMalformedOutput) {
   EXPECT_TRUE(parse_wire("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi").ok());
   EXPECT_TRUE(parse_wire("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n").ok());
