@@ -269,8 +269,10 @@ Task<void> Connection::receive_body(bool whole) {
   if (parser_.expects_continue() && !continue_sent_) {
     continue_sent_ = true;
     out_.append("HTTP/1.1 100 Continue\r\n\r\n");
-    if (!co_await flush()) throw ConnectionLost();
   }
+  // Answers to pipelined requests before this one leave now, not after a body that may be
+  // slow or never come.
+  if (!out_.empty() && !co_await flush()) throw ConnectionLost();
   if (parse_buf_ == &in_) {
     switch_to_body_buffer(whole);
   } else if (!whole && parser_.body_begin() == parser_.body_end() && parsed_ == body_in_.size()) {

@@ -82,6 +82,7 @@ bool agree(const WireParse& a, const WireParse& b, bool expect_continue) {
 
 WireParse serve_checked(MemoryServer& server, std::string_view input, const std::vector<std::size_t>& pieces) {
   const std::string wire = server.serve(input, pieces);
+  if (std::getenv("CONNECTION_FUZZ_VERBOSE")) std::fprintf(stderr, "---- %zu pieces:\n%s\n", pieces.size(), wire.c_str());
   if (server.open_connections() != 0) fail("a connection outlived its serve()", "");
   WireParse p = ignis::testing::parse_wire(wire);
   if (!p.ok()) fail(p.error.c_str(), wire);
