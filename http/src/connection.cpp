@@ -285,6 +285,9 @@ Task<void> Connection::receive_body(bool whole) {
   const int n = co_await receive(*stream_, body_in_);
   disarm();
   if (n <= 0) {
+    // A body that stopped coming is answered (and the connection closed: finish_body()
+    // does not wait again); a client that left or a server that stops are not.
+    if (timed_out_ && !aborted_) throw HttpError(408, std::string(public_message(408)));
     peer_gone_ = true;
     rs_->request.signal().abort();
     throw ConnectionLost();
@@ -315,7 +318,7 @@ void Connection::switch_to_body_buffer(bool whole) {
 }
 
 Task<bool> Connection::finish_body() {
-  if (parser_.error() != ParseError::none) co_return false;
+  if (parser_.error() != ParseError::none || timed_out_) co_return false;
   if (!parser_.has_body() || parser_.message_complete()) co_return true;
   // A client waiting for "100 Continue" will not send the body: the framing is lost.
   if (parser_.expects_continue() && !continue_sent_) co_return false;
