@@ -12,6 +12,7 @@
 # Exits non-zero as soon as a target finds something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
 
 seconds=15
 if [[ "${1:-}" =~ ^[0-9]+$ ]]; then

@@ -13,8 +13,10 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   # chromium: the EventSource browser test; nginx-light: the file-download benchmark peer;
-  # nlohmann-json3-dev: the JSON benchmark's reference.
-  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev wrk nghttp2-client python3 chromium nginx-light)
+  # nlohmann-json3-dev: the JSON benchmark's reference; clang, libclang-rt-14-dev: libFuzzer
+  # and ThreadSanitizer (scripts/fuzz.sh, scripts/test-sanitizers.sh).
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev wrk nghttp2-client python3 chromium nginx-light
+    clang libclang-rt-14-dev)
 fi
 
 missing=()
