@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <iterator>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -73,6 +75,10 @@ std::string read_until(int fd, std::string_view until, std::chrono::milliseconds
 }  // namespace
 
 ChildServer::ChildServer(std::function<App()> make_app, ChildOptions options, std::function<std::string()> report) {
+  // Another thread could hold a lock (the allocator's, say) at the fork, for ever in the child.
+  if (std::filesystem::exists("/proc/self/task") &&
+      std::distance(std::filesystem::directory_iterator("/proc/self/task"), std::filesystem::directory_iterator{}) != 1)
+    throw std::logic_error("ChildServer: fork only from a process with no other thread (no TestServer alive)");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();

@@ -9,7 +9,8 @@
 //   int status = server.terminate();   // SIGTERM, then the exit status
 //
 // The child is forked before it makes any thread, and builds its App there (nothing of the
-// parent's App crosses). A report() callback may send the parent a line at exit
+// parent's App crosses). The parent must have no other thread at that moment (no
+// TestServer alive): the constructor throws std::logic_error otherwise. A report() callback may send the parent a line at exit
 // (report_line() reads it), for counts the child kept.
 
 #include <sys/types.h>
