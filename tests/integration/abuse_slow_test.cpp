@@ -64,7 +64,7 @@ App make_app(Counters& counters) {
 ServerOptions options() {
   auto o = TestServer::defaults();
   o.header_timeout = 600ms;
-  o.idle_timeout = 1000ms;
+  o.idle_timeout = 2000ms;
   return o;
 }
 
@@ -131,8 +131,8 @@ TEST_F(AbuseSlow, ABodyThatStopsComingIsAnswered408) {
   EXPECT_EQ(r->header("connection"), "close");
   EXPECT_TRUE(c.closed_by_peer());
   const auto waited = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(waited, 900ms);
-  EXPECT_LT(waited, 3s);
+  EXPECT_GE(waited, 1900ms);
+  EXPECT_LT(waited, 5s);
 }
 
 TEST_F(AbuseSlow, ReadersThatNeverReadAStreamHoldLittleAndAreCutOff) {
@@ -145,7 +145,8 @@ TEST_F(AbuseSlow, ReadersThatNeverReadAStreamHoldLittleAndAreCutOff) {
     readers.back()->send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
   }
   ASSERT_TRUE(eventually([&] { return counters.streams_started == kClients; }, 5s));
-  std::this_thread::sleep_for(300ms);  // every socket full: every producer waits on its write
+  EXPECT_EQ(counters.streams_ended, 0);  // every producer waits on its write
+  std::this_thread::sleep_for(300ms);  // every socket full
   const std::size_t rss_held = ignis::testing::resident_bytes();
   const auto other = latency(server.port());
   std::printf("50 readers never reading a stream: RSS %.1f -> %.1f MiB (%.0f KiB a client); /ok meanwhile in %lld ms\n",
@@ -155,10 +156,9 @@ TEST_F(AbuseSlow, ReadersThatNeverReadAStreamHoldLittleAndAreCutOff) {
   if (!ignis::testing::kSanitized) {
     EXPECT_LT(rss_held, rss_before + kClients * 4 * kChunk);
   }
-  EXPECT_EQ(counters.streams_ended, 0);
 
-  // No progress for idle_timeout (1 s): every stream ends, its connection closes.
-  EXPECT_TRUE(eventually([&] { return counters.streams_ended == kClients; }, 5s))
+  // No progress for idle_timeout (2 s): every stream ends, its connection closes.
+  EXPECT_TRUE(eventually([&] { return counters.streams_ended == kClients; }, 10s))
       << counters.streams_ended << " of " << kClients << " streams ended";
   for (auto& r : readers) {
     r->read_until_close();  // what was in flight, then the end
@@ -182,8 +182,8 @@ TEST_F(AbuseSlow, ReadersThatNeverReadABigBodyCostTheBodiesOnly) {
   if (!ignis::testing::kSanitized) {
     EXPECT_LT(rss_held, rss_before + kClients * kBigBody * 3 / 2) << "bodies copied on their way out";
   }
-  // Cut off after idle_timeout (1 s) without progress: what was in flight, then the end.
-  std::this_thread::sleep_for(1500ms);
+  // Cut off after idle_timeout (2 s) without progress: what was in flight, then the end.
+  std::this_thread::sleep_for(2500ms);
   for (auto& r : readers) {
     const std::string got = r->read_until_close();
     EXPECT_LT(got.size(), kBigBody) << "the whole body went out to a client that never read";
