@@ -209,10 +209,10 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
   if (!s.in_value_) {
     // A value begins on its name's line, after the colon and optional whitespace: llhttp
     // also lets it begin on the next line (obs-fold after an empty value).
-    const char* p = s.base_ + h.name_offset + h.name_length;
-    if (*p == ':') ++p;
-    for (; p < at; ++p)
-      if (*p != ' ' && *p != '\t') return s.fail(ParseError::bad_request);
+    const char* gap = s.base_ + h.name_offset + h.name_length;
+    if (*gap == ':') ++gap;
+    for (; gap < at; ++gap)
+      if (*gap != ' ' && *gap != '\t') return s.fail(ParseError::bad_request);
     h.value_offset = s.offset(at);
     s.in_value_ = true;
   } else if (s.offset(at) != h.value_offset + h.value_length) {
