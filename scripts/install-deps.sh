@@ -13,8 +13,10 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   # chromium: the EventSource browser test; nginx-light: the file-download benchmark peer;
-  # nlohmann-json3-dev: the JSON benchmark's reference; redis-server: the shared-state tests.
-  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev wrk nghttp2-client python3 chromium nginx-light redis-server)
+  # nlohmann-json3-dev: the JSON benchmark's reference; redis-server: the shared-state tests;
+  # clang, libclang-rt-14-dev: libFuzzer and ThreadSanitizer (scripts/fuzz.sh, scripts/test-sanitizers.sh).
+  packages+=(libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev wrk nghttp2-client python3 chromium nginx-light
+    redis-server clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1,7 +1,7 @@
 // Streaming in ignis: a streamed body, Server-Sent Events, a broadcast with replay, and
 // file downloads with Range.
 //
-//   build/bin/streaming --port 3000 --files ./files
+//   build/bin/streaming --port 3000 --files ./files [--threads N] [--backend epoll|io_uring]
 //   curl -N localhost:3000/api/ticks                        # text, a line every 200 ms
 //   curl -N 'localhost:3000/api/stream?count=5&interval_ms=300'
 //   curl -N localhost:3000/api/events                       # then, elsewhere:
@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--port")) options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--threads")) options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--files")) files = argv[i + 1];
+    if (!std::strcmp(argv[i], "--backend")) options.backend = parse_backend(argv[i + 1]).value_or(options.backend);
   }
   std::filesystem::create_directories(files);
   FileRoot root(files);

@@ -269,8 +269,10 @@ Task<void> Connection::receive_body(bool whole) {
   if (parser_.expects_continue() && !continue_sent_) {
     continue_sent_ = true;
     out_.append("HTTP/1.1 100 Continue\r\n\r\n");
-    if (!co_await flush()) throw ConnectionLost();
   }
+  // Answers to pipelined requests before this one leave now, not after a body that may be
+  // slow or never come.
+  if (!out_.empty() && !co_await flush()) throw ConnectionLost();
   if (parse_buf_ == &in_) {
     switch_to_body_buffer(whole);
   } else if (!whole && parser_.body_begin() == parser_.body_end() && parsed_ == body_in_.size()) {
@@ -283,6 +285,9 @@ Task<void> Connection::receive_body(bool whole) {
   const int n = co_await receive(*stream_, body_in_);
   disarm();
   if (n <= 0) {
+    // A body that stopped coming is answered (and the connection closed: finish_body()
+    // does not wait again); a client that left or a server that stops are not.
+    if (timed_out_ && !aborted_) throw HttpError(408, std::string(public_message(408)));
     peer_gone_ = true;
     rs_->request.signal().abort();
     throw ConnectionLost();
@@ -313,7 +318,7 @@ void Connection::switch_to_body_buffer(bool whole) {
 }
 
 Task<bool> Connection::finish_body() {
-  if (parser_.error() != ParseError::none) co_return false;
+  if (parser_.error() != ParseError::none || timed_out_) co_return false;
   if (!parser_.has_body() || parser_.message_complete()) co_return true;
   // A client waiting for "100 Continue" will not send the body: the framing is lost.
   if (parser_.expects_continue() && !continue_sent_) co_return false;
@@ -567,7 +572,9 @@ Task<bool> Connection::BodyWriter::write_file(int fd, std::uint64_t offset, std:
 }
 
 Task<bool> Connection::BodyWriter::flush() {
-  if (failed_) co_return false;
+  // Like a write: nothing leaves once the client is gone (a head sent then would announce
+  // a body that can never follow).
+  if (failed_ || !may_write(0)) co_return false;
   if (c_.out_.empty()) co_return true;
   iovec part{c_.out_.data(), c_.out_.size()};
   co_return co_await transmit({&part, 1});

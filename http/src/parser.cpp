@@ -1,5 +1,6 @@
 #include "parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -76,7 +77,7 @@ void RequestParser::begin_message(HeaderSpan* spans) noexcept {
   in_value_ = false;
   method_offset_ = method_length_ = 0;
   url_offset_ = url_length_ = 0;
-  host_count_ = transfer_encoding_count_ = 0;
+  host_count_ = transfer_encoding_count_ = host_field_ = 0;
   chunked_ = has_content_length_ = expect_continue_ = false;
   keep_alive_ = true;
   content_length_ = 0;
@@ -84,6 +85,7 @@ void RequestParser::begin_message(HeaderSpan* spans) noexcept {
   body_received_ = 0;
   body_started_ = false;
   trailer_bytes_ = chunk_extension_bytes_ = 0;
+  tail_size_ = 0;
   head_complete_ = message_complete_ = false;
   error_ = ParseError::none;
 }
@@ -92,10 +94,65 @@ std::size_t RequestParser::feed(char* base, const char* data, std::size_t size) 
   if (message_complete_) return 0;  // the rest belongs to the next message (begin_message first)
   base_ = base;
   const llhttp_errno_t err = llhttp_execute(&parser_, data, size);
-  if (err == HPE_OK) return size;
-  if (err == HPE_PAUSED && message_complete_) return static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
+  if (err == HPE_OK) {
+    if (chunked_) remember_tail(data, size);
+    return size;
+  }
+  if (err == HPE_PAUSED && message_complete_) {
+    const auto used = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
+    if (chunked_ && !chunked_end_is_crlf(data, used)) {
+      message_complete_ = false;
+      error_ = ParseError::bad_request;
+    }
+    return used;
+  }
   if (error_ == ParseError::none) error_ = ParseError::bad_request;
   return size;
+}
+
+bool RequestParser::head_ends_with_crlf() const noexcept {
+  // From the last byte recorded (the last field's value or name, or the target) to the end
+  // of its line, then the empty line. llhttp has consumed all of it: it is in the buffer.
+  const HeaderSpan* last = header_count_ ? &spans_[header_count_ - 1] : nullptr;
+  const char* p = base_ + (last ? last->value_offset + last->value_length : url_offset_ + url_length_);
+  while (*p != '\r' && *p != '\n') ++p;
+  return p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n';
+}
+
+void RequestParser::remember_tail(const char* data, std::size_t size) noexcept {
+  if (size >= sizeof tail_) {
+    std::memcpy(tail_, data + size - sizeof tail_, sizeof tail_);
+    tail_size_ = sizeof tail_;
+    return;
+  }
+  const std::size_t keep = std::min<std::size_t>(tail_size_, sizeof tail_ - size);
+  std::memmove(tail_, tail_ + tail_size_ - keep, keep);
+  std::memcpy(tail_ + keep, data, size);
+  tail_size_ = static_cast<std::uint8_t>(keep + size);
+}
+
+bool RequestParser::chunked_end_is_crlf(const char* data, std::size_t size) const noexcept {
+  // The message's last four bytes: the end of this piece, after what was kept of earlier ones.
+  char last[4];
+  const std::size_t from_data = std::min<std::size_t>(size, 4);
+  const std::size_t from_tail = std::min<std::size_t>(tail_size_, 4 - from_data);
+  std::memcpy(last, tail_ + tail_size_ - from_tail, from_tail);
+  std::memcpy(last + from_tail, data + size - from_data, from_data);
+  return from_tail + from_data == 4 && std::memcmp(last, "\r\n\r\n", 4) == 0;
+}
+
+bool RequestParser::authority_conflicts() const noexcept {
+  const std::string_view target(base_ + url_offset_, url_length_);
+  if (target.empty() || target[0] == '/') return false;
+  const std::size_t scheme = target.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view authority = target.substr(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  // userinfo ("http://user@host/") has no place in a request (RFC 9110 4.2.4).
+  if (authority.find('@') != std::string_view::npos) return true;
+  if (host_count_ == 0) return false;  // HTTP/1.0 without Host: the target's authority stands
+  const HeaderSpan& h = spans_[host_field_];
+  return !iequals(authority, trim({base_ + h.value_offset, h.value_length}));
 }
 
 Method RequestParser::method() const noexcept {
@@ -145,8 +202,17 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
   RequestParser& s = self(p);
   if (s.head_complete_) return s.on_trailer(n);
   if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
+  // llhttp reports an empty value as an empty piece at the start of the next line: the
+  // field keeps an empty value where its name ends.
+  if (n == 0) return 0;
   HeaderSpan& h = s.spans_[s.header_count_ - 1];
   if (!s.in_value_) {
+    // A value begins on its name's line, after the colon and optional whitespace: llhttp
+    // also lets it begin on the next line (obs-fold after an empty value).
+    const char* gap = s.base_ + h.name_offset + h.name_length;
+    if (*gap == ':') ++gap;
+    for (; gap < at; ++gap)
+      if (*gap != ' ' && *gap != '\t') return s.fail(ParseError::bad_request);
     h.value_offset = s.offset(at);
     s.in_value_ = true;
   } else if (s.offset(at) != h.value_offset + h.value_length) {
@@ -169,7 +235,10 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   auto value = [&] { return trim({s.base_ + h.value_offset, h.value_length}); };
   switch (name.size()) {
     case 4:
-      if (iequals(name, "host")) ++s.host_count_;
+      if (iequals(name, "host")) {
+        ++s.host_count_;
+        s.host_field_ = static_cast<std::uint32_t>(s.header_count_ - 1);
+      }
       break;
     case 6:
       if (iequals(name, "expect")) {
@@ -195,9 +264,13 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   RequestParser& s = self(p);
   s.head_complete_ = true;
   if (p->http_major != 1 || p->http_minor > 1) return s.fail(ParseError::bad_version);
+  if (!s.head_ends_with_crlf()) return s.fail(ParseError::bad_request);
   const bool http11 = p->http_minor == 1;
   if ((http11 && s.host_count_ != 1) || s.host_count_ > 1) return s.fail(ParseError::bad_request);
-  if (s.transfer_encoding_count_ > 1) return s.fail(ParseError::bad_request);
+  if (s.authority_conflicts()) return s.fail(ParseError::bad_request);
+  // Transfer-Encoding is HTTP/1.1's: an HTTP/1.0 message with it has faulty framing (RFC
+  // 9112 6.1), and a chain of 1.0 hops that ignored it would read the body differently.
+  if (s.transfer_encoding_count_ > 1 || (s.transfer_encoding_count_ && !http11)) return s.fail(ParseError::bad_request);
   s.chunked_ = (p->flags & F_CHUNKED) != 0;
   s.has_content_length_ = (p->flags & F_CONTENT_LENGTH) != 0;
   s.content_length_ = s.has_content_length_ ? p->content_length : 0;

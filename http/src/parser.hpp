@@ -111,6 +111,14 @@ class RequestParser {
     return -1;
   }
   std::uint32_t offset(const char* at) const noexcept { return static_cast<std::uint32_t>(at - base_); }
+  // llhttp 8 lets a bare LF stand for the empty line that ends a head or a chunked body
+  // (every other line must end in CRLF): parsers that disagree on where a message ends
+  // are what request smuggling feeds on, so those are refused too.
+  bool head_ends_with_crlf() const noexcept;
+  void remember_tail(const char* data, std::size_t size) noexcept;
+  bool chunked_end_is_crlf(const char* data, std::size_t size) const noexcept;
+  // An absolute-form target ("http://host/path") whose authority is not the Host field's.
+  bool authority_conflicts() const noexcept;
   bool head_overflows(const char* end) const noexcept { return static_cast<std::size_t>(end - base_) > limits_.max_head_bytes; }
 
   llhttp_t parser_;
@@ -123,6 +131,7 @@ class RequestParser {
   std::uint32_t method_offset_ = 0, method_length_ = 0;
   std::uint32_t url_offset_ = 0, url_length_ = 0;
   std::uint32_t host_count_ = 0, transfer_encoding_count_ = 0;
+  std::uint32_t host_field_ = 0;  // index of the Host field, when host_count_ is 1
   bool chunked_ = false, has_content_length_ = false, expect_continue_ = false, keep_alive_ = true;
   std::uint64_t content_length_ = 0;
 
@@ -131,6 +140,8 @@ class RequestParser {
   bool body_started_ = false;
   std::size_t trailer_bytes_ = 0;          // fields after a chunked body, bounded like a head
   std::size_t chunk_extension_bytes_ = 0;  // of the current chunk
+  char tail_[3] = {};                      // a chunked message's last bytes fed so far
+  std::uint8_t tail_size_ = 0;
 
   bool head_complete_ = false;
   bool message_complete_ = false;

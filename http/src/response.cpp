@@ -82,8 +82,12 @@ void Response::apply(const ResponseInit& init) {
 }
 
 Response Response::with_type(std::string_view content_type, ResponseInit init) {
+  return with_body(content_type, detail::take_string(), init);
+}
+
+Response Response::with_body(std::string_view content_type, std::string&& body, ResponseInit init) {
   Response r;
-  r.body_ = detail::take_string();
+  r.body_ = std::move(body);
   r.headers_.set_content_type_literal(content_type);
   if (init.headers.size()) r.headers_.storage() = detail::take_string();
   r.apply(init);

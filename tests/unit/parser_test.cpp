@@ -250,7 +250,7 @@ TEST(ParserHead, AllRouteMethodsAndOthers) {
 }
 
 TEST(ParserHead, TargetsAreKeptRaw) {
-  for (std::string target : {"/", "/a/b?c=d&e=%20f", "/%E2%82%AC", "http://example.com/abs?x=1", "*", "/a;b,c"}) {
+  for (std::string target : {"/", "/a/b?c=d&e=%20f", "/%E2%82%AC", "http://h/abs?x=1", "*", "/a;b,c"}) {
     Message m = parse_one("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(m.target, target);
   }
@@ -580,6 +580,48 @@ TEST(ParserSmuggling, BadChunkSizes) {
        }) {
     EXPECT_EQ(error_of(head + body), ParseError::bad_request) << ::testing::PrintToString(body);
   }
+}
+
+// Regressions (found building the smuggling catalogue, tests/integration/abuse_smuggling_test.cpp):
+// llhttp 8 takes a bare LF for the empty line that ends a head or a chunked body, and lets
+// a value begin on a folded line after an empty one; HTTP/1.0 requests could carry
+// Transfer-Encoding; an absolute-form target could name another host than Host.
+TEST(ParserSmuggling, BareLfEndingTheHeadIsRejected) {
+  EXPECT_EQ(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\nabc"), ParseError::bad_request);
+  EXPECT_EQ(error_of("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of("GET / HTTP/1.0\r\n\n"), ParseError::bad_request);
+  EXPECT_EQ(parse_one("GET / HTTP/1.0\r\n\r\n").target, "/");
+  EXPECT_EQ(parse_one("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\r\n").headers.size(), 2u);
+}
+
+TEST(ParserSmuggling, BareLfEndingAChunkedBodyIsRejected) {
+  const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  EXPECT_EQ(error_of(head + "3\r\nabc\r\n0\r\n\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of(head + "3\r\nabc\r\n0\r\nX-T: 1\r\n\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of(head + "0\r\n\n"), ParseError::bad_request);
+  EXPECT_EQ(parse_one(head + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n").body, "abc");
+  EXPECT_EQ(parse_one(head + "0\r\n\r\n").body, "");
+}
+
+TEST(ParserSmuggling, FoldAfterAnEmptyValueIsRejected) {
+  EXPECT_EQ(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n"),
+            ParseError::bad_request);
+  EXPECT_EQ(error_of("GET / HTTP/1.1\r\nHost:\r\n\th\r\n\r\n"), ParseError::bad_request);
+}
+
+TEST(ParserSmuggling, TransferEncodingInHttp10IsRejected) {
+  EXPECT_EQ(error_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of("POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            ParseError::bad_request);
+}
+
+TEST(ParserSmuggling, AbsoluteFormMustNameTheHost) {
+  EXPECT_EQ(error_of("GET http://other/p HTTP/1.1\r\nHost: h\r\n\r\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of("GET http://h:8080/p HTTP/1.1\r\nHost: h\r\n\r\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of("GET http://u:p@h/p HTTP/1.1\r\nHost: h\r\n\r\n"), ParseError::bad_request);
+  EXPECT_EQ(parse_one("GET http://H/p?q HTTP/1.1\r\nHost: h\r\n\r\n").target, "http://H/p?q");
+  EXPECT_EQ(parse_one("GET https://h:8443 HTTP/1.1\r\nHost: h:8443\r\n\r\n").target, "https://h:8443");
+  EXPECT_EQ(parse_one("GET http://other/p HTTP/1.0\r\n\r\n").target, "http://other/p");  // no Host to conflict with
 }
 
 // ------------------------------------------------------------------ bodies

@@ -72,6 +72,24 @@ TEST(Response, Html) {
   EXPECT_EQ(r.headers().get("content-type"), "text/html; charset=utf-8");
 }
 
+TEST(Response, AMovedBodyIsTakenOverNotCopied) {
+  std::string big(1 << 20, 'x');
+  const char* data = big.data();
+  auto r = Response::text(std::move(big), {.status = 201, .headers = {{"X-A", "1"}}});
+  EXPECT_EQ(r.body().data(), data);
+  EXPECT_EQ(r.body().size(), 1u << 20);
+  EXPECT_EQ(r.status(), 201);
+  EXPECT_EQ(r.headers().get("X-A"), "1");
+  EXPECT_EQ(r.headers().get("Content-Type"), "text/plain; charset=utf-8");
+  std::string page = "<p>hi</p>";
+  auto h = Response::html(std::move(page));
+  EXPECT_EQ(h.body(), "<p>hi</p>");
+  EXPECT_EQ(h.headers().get("Content-Type"), "text/html; charset=utf-8");
+  const std::string kept = "kept";
+  EXPECT_EQ(Response::text(kept).body(), "kept");  // an lvalue is copied, and stays
+  EXPECT_EQ(kept, "kept");
+}
+
 TEST(Response, BinaryBodyIsKeptExactly) {
   std::string bin;
   for (int i = 0; i < 256; ++i) bin.push_back(static_cast<char>(i));

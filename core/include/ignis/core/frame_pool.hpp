@@ -37,7 +37,7 @@ class FramePool {
 
   static void deallocate(void* p, std::size_t size) noexcept {
 #if IGNIS_NO_FRAME_POOL
-    return ::operator delete(p, size);
+    return ::operator delete(p);  // unsized: clang has no sized delete without -fsized-deallocation
 #endif
     const std::size_t cls = class_of(size);
     if (cls < kClasses) {

@@ -17,6 +17,7 @@
 // The server adds Date, Content-Length and Connection. Body and header storage are
 // recycled per thread, so building a small response allocates nothing at steady state.
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -55,6 +56,15 @@ class Response {
 
   static Response text(std::string_view body, ResponseInit init = {});
   static Response html(std::string_view body, ResponseInit init = {});
+  // A body the handler built is taken over, not copied: Response::text(std::move(s)).
+  template <std::same_as<std::string> S>
+  static Response text(S&& body, ResponseInit init = {}) {
+    return with_body("text/plain; charset=utf-8", std::move(body), init);
+  }
+  template <std::same_as<std::string> S>
+  static Response html(S&& body, ResponseInit init = {}) {
+    return with_body("text/html; charset=utf-8", std::move(body), init);
+  }
   template <class T>
   static Response json(const T& value, ResponseInit init = {});
   static Response json(std::initializer_list<json::Member> object, ResponseInit init = {}) {
@@ -88,6 +98,7 @@ class Response {
  private:
   // content_type must be a string literal (it is kept by reference).
   static Response with_type(std::string_view content_type, ResponseInit init);
+  static Response with_body(std::string_view content_type, std::string&& body, ResponseInit init);
   void release() noexcept;  // gives the strings back to the per-thread pool
   void apply(const ResponseInit& init);
 
