@@ -73,11 +73,15 @@ App::Target App::resolve(Method method, std::string_view path, Params& params) c
   return t;
 }
 
-Task<Response> App::handle(Request& req, RouteContext& ctx) const {
-  // Not a coroutine: without middleware a request costs one frame, the answer's.
+Task<Response> App::dispatch(Request& req, RouteContext& ctx, bool map_errors) const {
+  // Not a coroutine: without middleware a request costs one frame, the answer's, or only
+  // the handler's when the caller maps its errors.
   const Target target = resolve(req.method(), req.path(), ctx.params);
   ctx.pattern = target.pattern;
-  if (middleware_.empty()) return answer(req, ctx, target);
+  if (middleware_.empty()) {
+    if (!map_errors && target.kind == Target::Kind::handler) return (*target.handler)(req, ctx);
+    return answer(req, ctx, target);
+  }
   if (all_sync_ && middleware_.size() <= SyncRunSlots) return answer_with_sync(req, ctx, target);
   return handle_with_middleware(req, ctx, target);
 }

@@ -63,6 +63,9 @@ struct Connection::HandlerRun {
   Connection& c;
   bool watching = false;
 
+  explicit HandlerRun(Connection& conn)
+      : task(conn.worker_.app().dispatch(conn.rs_->request, conn.rs_->context, false)), c(conn) {}
+
   bool await_ready() const noexcept { return false; }
   bool await_suspend(std::coroutine_handle<> h) {
     task.start();
@@ -74,9 +77,43 @@ struct Connection::HandlerRun {
   }
   Response await_resume() {
     if (watching) c.stream_->watch_hangup(nullptr);
-    return task.result();
+    try {
+      return task.result();
+    } catch (const ConnectionLost&) {
+      c.peer_gone_ = true;
+    } catch (...) {
+      return c.worker_.app().error_response(std::current_exception(), c.rs_->request, c.rs_->context);
+    }
+    return Response{};
   }
 };
+
+// Sends what out_ holds, without a frame of its own: the send's awaiter, with the
+// connection's bookkeeping around it. Resumes with false once the peer is gone.
+struct Connection::Flush {
+  Connection& c;
+  iovec part;
+  SendAwaiter op;
+
+  explicit Flush(Connection& conn)
+      : c(conn), part{c.out_.data(), c.out_.size()}, op(*c.stream_, std::span<const iovec>(&part, 1)) {}
+  Flush(const Flush&) = delete;
+
+  bool await_ready() const noexcept { return c.out_.empty(); }
+  bool await_suspend(std::coroutine_handle<> h) {
+    c.arm(c.worker_.options().idle_timeout);
+    return op.await_suspend(h);
+  }
+  bool await_resume() noexcept {
+    if (c.out_.empty()) return !c.peer_gone_;  // nothing to send
+    c.disarm();
+    c.out_.clear();
+    if (op.await_resume() < 0) c.peer_gone_ = true;
+    return !c.peer_gone_;
+  }
+};
+
+Connection::Flush Connection::flush() { return Flush(*this); }
 
 Connection::Connection(Worker& worker, StreamPtr stream)
     : worker_(worker),
@@ -98,9 +135,50 @@ Task<void> serve_connection(Worker& worker, StreamPtr stream) {
   co_await c.run();
 }
 
+// One loop for every request of the connection. Its steps are plain functions and
+// frameless awaiters; only rarer paths (a head in pieces, an unread body, a big or
+// streamed body) are coroutines of their own. A request costs the handler's frame only.
 Task<void> Connection::run() {
   try {
-    while (co_await serve_one()) {
+    for (;;) {
+      if (parsed_ == in_.size()) {
+        // Nothing buffered: send what is pending, give the buffers back, wait for a request.
+        if (!co_await flush()) break;
+        if (!keep_alive_ || worker_.draining()) break;
+        in_.release();
+        out_.release();
+        start_ = parsed_ = 0;
+        idle_ = true;
+        arm(worker_.options().idle_timeout);
+        const int n = co_await receive(*stream_, in_);
+        idle_ = false;
+        disarm();
+        if (n <= 0) break;  // closed, reset, idle too long, or the server is stopping
+      }
+      const int head = parse_head();
+      if (head == kHeadPartial && !co_await read_rest_of_head()) break;
+      if (head > 0) {
+        co_await reject(head);
+        break;
+      }
+      build_request();
+
+      Response res = co_await HandlerRun(*this);
+      if (peer_gone_ || aborted_) break;
+      int body = body_state();
+      if (body == kBodyUnread) body = co_await finish_body();
+      keep_alive_ = keep_alive_ && body == kBodyDone && parser_.keep_alive() && !worker_.draining();
+
+      bool sent = true;
+      if (res.producer())
+        sent = co_await write_streamed(res);
+      else if (!buffer_response(res))
+        sent = co_await send_with_body(res.body());
+      else if (!keep_alive_ || out_.size() >= kFlushThreshold)
+        sent = co_await flush();
+      end_request();
+      if (sent && !keep_alive_) linger_ = true;
+      if (!sent || !keep_alive_) break;
     }
     if (linger_ && !peer_gone_ && !aborted_) co_await linger();
   } catch (const std::exception& e) {
@@ -129,68 +207,48 @@ void Connection::abort() noexcept {
   if (rs_) rs_->request.signal().abort();
 }
 
-Task<bool> Connection::serve_one() {
-  if (!co_await read_head()) co_return false;
-  Response res = co_await respond();
-  if (peer_gone_ || aborted_) co_return false;
-  const bool body_done = co_await finish_body();
-  keep_alive_ = keep_alive_ && body_done && parser_.keep_alive() && !worker_.draining();
-  const bool sent = co_await write_response(res);
-  end_request();
-  if (sent && !keep_alive_) linger_ = true;
-  co_return sent && keep_alive_;
-}
-
 // ------------------------------------------------------------------------------ head
 
-Task<bool> Connection::read_head() {
-  const ServerOptions& o = worker_.options();
-  if (parsed_ == in_.size()) {
-    // Nothing buffered: send what is pending, give the buffers back, wait for a request.
-    if (!co_await flush()) co_return false;
-    if (!keep_alive_ || worker_.draining()) co_return false;
-    in_.release();
-    out_.release();
-    start_ = parsed_ = 0;
-    idle_ = true;
-    arm(o.idle_timeout);
-    const int n = co_await receive(*stream_, in_);
-    idle_ = false;
-    disarm();
-    if (n <= 0) co_return false;  // closed, reset, idle too long, or the server is stopping
-  }
-
+// Parses what the read buffer holds of a new request's head: kHeadComplete, kHeadPartial,
+// or the status to refuse it with.
+int Connection::parse_head() {
   rs_ = worker_.acquire_request();
   parser_.begin_message(rs_->spans.data());
   head_started_ = worker_.reactor().coarse_now();
+  return feed_head();
+}
+
+int Connection::feed_head() {
+  parsed_ += parser_.feed(in_.data() + start_, in_.data() + parsed_, in_.size() - parsed_);
+  if (parser_.error() != ParseError::none) return status_of(parser_.error());
+  if (parser_.head_complete()) return kHeadComplete;
+  if (parsed_ - start_ > worker_.options().max_head_bytes) return 431;
+  return kHeadPartial;
+}
+
+// The head is incomplete: make room at the front and read more, within the head timeout.
+Task<bool> Connection::read_rest_of_head() {
   for (;;) {
-    parsed_ += parser_.feed(in_.data() + start_, in_.data() + parsed_, in_.size() - parsed_);
-    if (parser_.error() != ParseError::none) {
-      co_await reject(status_of(parser_.error()));
-      co_return false;
-    }
-    if (parser_.head_complete()) break;
-    if (parsed_ - start_ > o.max_head_bytes) {
-      co_await reject(431);
-      co_return false;
-    }
-    // The head is incomplete: make room at the front and read more, within the head timeout.
     if (!co_await flush()) co_return false;
     if (start_ > 0) {
       in_.consume(start_);
       parsed_ -= start_;
       start_ = 0;
     }
-    arm_at(head_started_ + o.header_timeout);
+    arm_at(head_started_ + worker_.options().header_timeout);
     const int n = co_await receive(*stream_, in_);
     disarm();
     if (n <= 0) {
       if (timed_out_ && !aborted_) co_await reject(408);
       co_return false;
     }
+    const int head = feed_head();
+    if (head == kHeadComplete) co_return true;
+    if (head > 0) {
+      co_await reject(head);
+      co_return false;
+    }
   }
-  build_request();
-  co_return true;
 }
 
 void Connection::build_request() {
@@ -217,19 +275,6 @@ void Connection::build_request() {
   rs_->context.pattern = {};
   parse_buf_ = &in_;
   continue_sent_ = false;
-}
-
-// ------------------------------------------------------------------------------ respond
-
-Task<Response> Connection::respond() {
-  try {
-    // A named awaiter: g++ 12 destroys a temporary Task twice inside `co_await Aggregate{f()}`.
-    HandlerRun run{worker_.app().handle(rs_->request, rs_->context), *this};
-    co_return co_await run;
-  } catch (const ConnectionLost&) {
-    peer_gone_ = true;
-  }
-  co_return Response{};
 }
 
 // ------------------------------------------------------------------------------ body
@@ -317,23 +362,31 @@ void Connection::switch_to_body_buffer(bool whole) {
   parsed_ = body_in_.size();
 }
 
-Task<bool> Connection::finish_body() {
-  if (parser_.error() != ParseError::none || timed_out_) co_return false;
-  if (!parser_.has_body() || parser_.message_complete()) co_return true;
+// After the handler: whether the request's body is behind us (kBodyDone), can never be
+// (kBodyLost: the connection must close), or is still to be read (kBodyUnread).
+int Connection::body_state() const noexcept {
+  if (parser_.error() != ParseError::none || timed_out_) return kBodyLost;
+  if (!parser_.has_body() || parser_.message_complete()) return kBodyDone;
   // A client waiting for "100 Continue" will not send the body: the framing is lost.
-  if (parser_.expects_continue() && !continue_sent_) co_return false;
-  if (parser_.has_content_length() && parser_.content_length() - parser_.body_received() > kMaxDrain) co_return false;
+  if (parser_.expects_continue() && !continue_sent_) return kBodyLost;
+  if (parser_.has_content_length() && parser_.content_length() - parser_.body_received() > kMaxDrain)
+    return kBodyLost;
+  return kBodyUnread;
+}
+
+// Reads and drops a small body the handler left unread, to keep the connection.
+Task<int> Connection::finish_body() {
   std::uint64_t dropped = 0;
   try {
     for (;;) {
       std::string_view piece = co_await read();
-      if (piece.empty()) co_return true;
+      if (piece.empty()) co_return kBodyDone;
       dropped += piece.size();
-      if (dropped > kMaxDrain) co_return false;
+      if (dropped > kMaxDrain) co_return kBodyLost;
     }
   } catch (...) {
   }
-  co_return false;
+  co_return kBodyLost;
 }
 
 // ------------------------------------------------------------------------------ write
@@ -358,8 +411,9 @@ void Connection::append_head(int status, const ResponseHeaders& headers, std::si
   out_.append("\r\n");
 }
 
-Task<bool> Connection::write_response(Response& res) {
-  if (res.producer()) co_return co_await write_streamed(res);
+// Puts a response with its whole body into out_, unless the body is big enough to go out
+// by itself (then only the head is buffered, and this returns false).
+bool Connection::buffer_response(Response& res) {
   const int status = res.status();
   const bool bodyless = status_has_no_body(status);
   const bool head_only = rs_->request.method() == Method::HEAD;
@@ -367,29 +421,17 @@ Task<bool> Connection::write_response(Response& res) {
   res.headers().remove_framing();  // framing is the server's business
   append_head(status, res.headers(), body.size(), !bodyless);
 
-  if (!bodyless && !head_only && !body.empty()) {
-    if (body.size() <= kInlineBodyLimit) {
-      out_.append(body);
-    } else {
-      // Head and body in one gathered write, without copying the body.
-      iovec parts[2] = {{out_.data(), out_.size()}, {const_cast<char*>(body.data()), body.size()}};
-      arm(worker_.options().idle_timeout);
-      const int r = co_await send(*stream_, parts);
-      disarm();
-      out_.clear();
-      if (r < 0) peer_gone_ = true;
-      co_return r >= 0;
-    }
-  }
-  if (!keep_alive_ || out_.size() >= kFlushThreshold) co_return co_await flush();
-  co_return true;
+  if (bodyless || head_only || body.empty()) return true;
+  if (body.size() > kInlineBodyLimit) return false;
+  out_.append(body);
+  return true;
 }
 
-Task<bool> Connection::flush() {
-  if (out_.empty()) co_return !peer_gone_;
-  iovec part{out_.data(), out_.size()};
+// What out_ holds, then a big body, in one gathered write without copying the body.
+Task<bool> Connection::send_with_body(std::string_view body) {
+  iovec parts[2] = {{out_.data(), out_.size()}, {const_cast<char*>(body.data()), body.size()}};
   arm(worker_.options().idle_timeout);
-  const int r = co_await send(*stream_, std::span<const iovec>(&part, 1));
+  const int r = co_await send(*stream_, parts);
   disarm();
   out_.clear();
   if (r < 0) peer_gone_ = true;

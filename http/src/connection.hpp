@@ -45,18 +45,23 @@ class Connection final : public BodySource {
 
  private:
   struct HandlerRun;
+  struct Flush;
   class BodyWriter;
 
-  Task<bool> serve_one();
-  Task<bool> read_head();
+  static constexpr int kHeadComplete = 0, kHeadPartial = -1;  // else a status to refuse with
+  int parse_head();
+  int feed_head();
+  Task<bool> read_rest_of_head();
   void build_request();
-  Task<Response> respond();
-  Task<bool> finish_body();
-  Task<bool> write_response(Response& res);
+  static constexpr int kBodyDone = 0, kBodyLost = 1, kBodyUnread = 2;
+  int body_state() const noexcept;
+  Task<int> finish_body();
+  bool buffer_response(Response& res);
+  Task<bool> send_with_body(std::string_view body);
   Task<bool> write_streamed(Response& res);
   void append_head(int status, const ResponseHeaders& headers, std::size_t content_length, bool send_length,
                    std::string_view framing = {});
-  Task<bool> flush();
+  Flush flush();
   Task<void> reject(int status);
   Task<void> linger();
   Task<void> receive_body(bool whole);

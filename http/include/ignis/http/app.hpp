@@ -46,6 +46,10 @@
 
 namespace ignis {
 
+namespace detail {
+class Connection;
+}
+
 struct RouteContext {
   Params params;
   std::string_view pattern;  // the matched pattern, such as "/api/posts/[id]"
@@ -148,7 +152,7 @@ class App {
 
   // Answers one request: routing, the handler, and the app's own answers. Never throws:
   // a handler's exception becomes its error response (500, or an HttpError's status).
-  Task<Response> handle(Request& req, RouteContext& ctx) const;
+  Task<Response> handle(Request& req, RouteContext& ctx) const { return dispatch(req, ctx, true); }
 
   // How the app answers a method on a path.
   struct Target {
@@ -197,6 +201,10 @@ class App {
   Task<Response> handle_with_middleware(Request& req, RouteContext& ctx, Target target) const;
   static Task<Response> chain_step(const void* chain, std::size_t index);
   Response error_response(std::exception_ptr error, const Request& req, const RouteContext& ctx) const;
+  // handle(), for the server when map_errors is false: a route without middleware then costs
+  // one frame, the handler's own, whose exceptions reach the caller (for error_response()).
+  Task<Response> dispatch(Request& req, RouteContext& ctx, bool map_errors) const;
+  friend class detail::Connection;
 
   Router router_;
   std::vector<MiddlewareEntry> middleware_;
