@@ -277,9 +277,8 @@ App make_app(Shared& shared) {
 
 class HttpBodies : public ::testing::Test {
  protected:
-  HttpBodies() { shared.dir = dir.path(); }
   TempDir dir;
-  Shared shared;
+  Shared shared{.dir = dir.path()};  // before the server's threads start
   App app = make_app(shared);
   TestServer server{app};
 

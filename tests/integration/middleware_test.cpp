@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <ignis/http/app.hpp>
 #include <ignis/http/middleware.hpp>
 
@@ -51,7 +53,7 @@ TEST(Middleware, RunsInOrderAndEditsTheResponse) {
 
 TEST(Middleware, AnswersEarlyWithoutRunningTheHandler) {
   App app;
-  int handler_runs = 0;
+  std::atomic<int> handler_runs = 0;  // written on the server's thread
   app.route("/api/secret").GET([&](Request&) -> Task<Response> {
     ++handler_runs;
     co_return Response::text("secret");
