@@ -272,7 +272,7 @@ Response App::options(std::string_view allow) {
   return r;
 }
 
-void App::listen(const ServerOptions& options) {
+void App::listen(const ServerOptions& options, const std::function<void(std::uint16_t port)>& on_listening) {
   // Block the stop signals before the server's threads start (they inherit the mask), so
   // that only the wait below receives them.
   sigset_t stop_signals, previous;
@@ -287,6 +287,7 @@ void App::listen(const ServerOptions& options) {
 
   Server server(*this, options);
   server.start();
+  if (on_listening) on_listening(server.port());
   bool stopping = false;
   while (!server.stopped()) {
     timespec tick{0, 100'000'000};

@@ -13,6 +13,7 @@
 #include "ignis/core/timer.hpp"
 #include "ignis/http/app.hpp"
 #include "ignis/http/error.hpp"
+#include "ignis/http/sse.hpp"
 #include "worker_hooks.hpp"
 
 namespace ignis {
@@ -142,6 +143,8 @@ Series& Metrics::Registry::series_for(const Key& key, std::string_view route) {
 Metrics::Metrics() : registry_(std::make_shared<Registry>()) {
   gauge("http_open_connections", "HTTP connections open in this process.",
         [] { return static_cast<double>(open_connections()); });
+  gauge("sse_open_streams", "Server-Sent Event streams open in this process.",
+        [] { return static_cast<double>(open_event_streams()); });
 }
 
 namespace {

@@ -147,8 +147,9 @@ class App {
   void log(LogLevel level, std::string_view message) const { log_(level, message); }
 
   // Serves the app on its own threads until SIGINT or SIGTERM, then shuts down gracefully
-  // and returns. Throws std::system_error if the address cannot be bound.
-  void listen(const ServerOptions& options = {});
+  // and returns. `on_listening` runs once every acceptor is bound, with the port (the one
+  // picked for port 0). Throws std::system_error if the address cannot be bound.
+  void listen(const ServerOptions& options = {}, const std::function<void(std::uint16_t port)>& on_listening = {});
 
   // Answers one request: routing, the handler, and the app's own answers. Never throws:
   // a handler's exception becomes its error response (500, or an HttpError's status).

@@ -5,8 +5,8 @@
 //   ignis::Metrics metrics;
 //   app.use(metrics);                                  // outermost: register it first
 //   app.route("/metrics").GET(metrics.handler());
-//   auto& streams = metrics.gauge("sse_open_streams", "Open SSE streams");
-//   streams.add(1); ... streams.add(-1);
+//   auto& jobs = metrics.gauge("jobs_running", "Jobs running");
+//   jobs.add(1); ... jobs.add(-1);
 //
 // What it serves:
 //   http_requests_total{route,method,status}        counter; route is the pattern
@@ -14,6 +14,7 @@
 //   http_request_duration_seconds{route,method}     histogram, from the middleware's entry
 //                                                    to the response (not its sending)
 //   http_open_connections                           gauge: this process's HTTP connections
+//   sse_open_streams                                gauge: this process's open event streams
 //   plus every gauge registered with gauge().
 //
 // Recording costs no lock: each reactor thread counts into its own series (relaxed

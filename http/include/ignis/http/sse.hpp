@@ -98,7 +98,18 @@ class EventStream {
   std::string scratch_;  // the wire form of the event being sent
 };
 
+// Event streams open in this process, over every server (Metrics serves it as sse_open_streams).
+std::int64_t open_event_streams() noexcept;
+
 namespace detail {
+
+// Counts an event stream as open for as long as it lives.
+struct OpenEventStream {
+  OpenEventStream() noexcept;
+  ~OpenEventStream();
+  OpenEventStream(const OpenEventStream&) = delete;
+  OpenEventStream& operator=(const OpenEventStream&) = delete;
+};
 
 template <class F>
 struct EventStreamProducer {
@@ -106,6 +117,7 @@ struct EventStreamProducer {
   // `fn` lives in the Response's producer for as long as the body is sent.
   Task<void> operator()(StreamWriter& out) { return run(fn, out); }
   static Task<void> run(F& fn, StreamWriter& out) {
+    OpenEventStream open;
     EventStream es(out);
     if (!co_await out.flush()) co_return;  // the head: EventSource opens now
     Task<void> produce = fn(es);
