@@ -36,7 +36,7 @@ App make_app(Blog& b) {
   app.route("/api/data").GET(api::data::GET);
   app.route("/api/posts").GET(api::posts::GET).POST(api::posts::POST);
   namespace post = api::posts::id;
-  app.route("/api/posts/[id:int]").GET(post::GET).PUT(post::PUT).PATCH(post::PATCH).DELETE(post::DELETE);
+  app.route("/api/posts/[id]").GET(post::GET).PUT(post::PUT).PATCH(post::PATCH).DELETE(post::DELETE);
   app.route("/api/search").GET(api::search::GET);
   app.route("/api/upload").POST(api::upload::POST);
   app.route("/api/download/[filename]").GET(api::download::filename::GET);

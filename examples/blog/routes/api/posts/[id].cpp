@@ -3,7 +3,7 @@
 namespace blog::api::posts::id {
 namespace {
 
-// The route's [id:int] admits digits only; one too large for a post id is no post either.
+// An id that is not a number is no post, as is one too large for a post id.
 std::int64_t post_id(const RouteContext& ctx) {
   if (auto id = ctx.params.as<std::int64_t>("id")) return *id;
   throw HttpError(404, "Post not found");
