@@ -138,8 +138,13 @@ BlogProcess::BlogProcess(BlogOptions options) : data_dir_(std::move(options.data
     data_dir_ = std::string(dir) + "/data";  // the app creates it
     own_dir_ = true;
   }
-  stderr_path_ = data_dir_ + ".stderr";
+  char log[] = "/tmp/ignis-blog-stderr-XXXXXX";
+  const int log_fd = ::mkstemp(log);
+  if (log_fd < 0) throw std::runtime_error("mkstemp failed");
+  ::close(log_fd);
+  stderr_path_ = log;
   std::vector<std::string> argv = {IGNIS_BLOG_BINARY, "--port", "0", "--data-dir", data_dir_};
+  if (const char* backend = std::getenv("IGNIS_TEST_BACKEND")) argv.insert(argv.end(), {"--backend", backend});
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env = inherited_environment();
   env.push_back("WEBHOOK_SECRET=" + std::string(kWebhookSecret));

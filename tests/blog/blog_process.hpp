@@ -48,7 +48,8 @@ inline constexpr std::string_view kRevalidationSecret = "reval_test";
 
 class BlogProcess {
  public:
-  // Starts build/bin/blog and waits for its "listening on" line. Throws std::runtime_error.
+  // Starts build/bin/blog (with --backend $IGNIS_TEST_BACKEND when set) and waits for its
+  // "listening on" line. Throws std::runtime_error.
   explicit BlogProcess(BlogOptions options = {});
   ~BlogProcess();  // kills it if still running; removes a temporary data directory
   BlogProcess(const BlogProcess&) = delete;
