@@ -150,7 +150,11 @@ BlogProcess::BlogProcess(BlogOptions options) : data_dir_(std::move(options.data
   env.push_back("WEBHOOK_SECRET=" + std::string(kWebhookSecret));
   env.push_back("REVALIDATION_SECRET=" + std::string(kRevalidationSecret));
   env.push_back("SESSION_SECRET=session_test");
-  env.insert(env.end(), options.env.begin(), options.env.end());  // later entries win
+  for (const std::string& entry : options.env) {  // replaces any entry of the same name
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    env.push_back(entry);
+  }
   pid_ = spawn(argv, env, stdout_, stderr_path_);
   line_ = read_from(stdout_, std::chrono::seconds(20), true);
   const std::size_t colon = line_.rfind(':');
