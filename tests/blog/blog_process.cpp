@@ -1,5 +1,7 @@
 #include "blog_process.hpp"
 
+#include "support/child_server.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,25 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 extern char** environ;
 
 namespace blog::testing {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
 
 // Starts argv with stdout on a pipe (returned) and stderr into a file.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int& stdout_fd,
@@ -77,18 +70,6 @@ std::string read_from(int fd, std::chrono::milliseconds limit, bool line_only) {
 }
 
 }  // namespace
-
-std::optional<std::string> Reply::header(std::string_view name) const {
-  for (const auto& [n, v] : headers)
-    if (iequal(n, name)) return v;
-  return std::nullopt;
-}
-
-std::size_t Reply::header_count(std::string_view name) const {
-  std::size_t count = 0;
-  for (const auto& [n, v] : headers) count += iequal(n, name);
-  return count;
-}
 
 std::pair<std::string, int> run(const std::vector<std::string>& argv) {
   int out = -1;
@@ -183,18 +164,7 @@ Reply BlogProcess::curl(std::string_view path, const std::vector<std::string>& a
 
 int BlogProcess::terminate(std::chrono::milliseconds limit) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      status = -1;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const int status = ignis::testing::terminate_process(pid_, limit);
   pid_ = -1;
   return status;
 }

@@ -17,17 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "support/test_client.hpp"
+
 namespace blog::testing {
 
 // One HTTP answer as curl received it (interim 1xx answers skipped).
-struct Reply {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+struct Reply : ignis::testing::HttpResponse {
   int curl_exit = 0;
-
-  std::optional<std::string> header(std::string_view name) const;
-  std::size_t header_count(std::string_view name) const;
 };
 
 // Runs a program (no shell), returns what it wrote to stdout and its exit code.
