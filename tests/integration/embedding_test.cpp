@@ -1,0 +1,164 @@
+// ignis inside a host program: an app on the host's asio::io_context, and an app on
+// reactors that the host's own threads run.
+
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <ignis/core/asio.hpp>
+#include <ignis/core/io.hpp>
+#include <ignis/core/offload.hpp>
+#include <ignis/http/server.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "support/test_client.hpp"
+#include "support/test_server.hpp"
+
+using namespace ignis;
+using namespace std::chrono_literals;
+using ignis::testing::request;
+
+namespace {
+
+std::string thread_name(std::thread::id id) {
+  std::ostringstream s;
+  s << id;
+  return s.str();
+}
+
+// The host runs the loop: its own timers and ignis's connections share one thread, and
+// stopping the server leaves the loop to the host.
+TEST(Embedding, AnAppOnTheHostsIoContext) {
+  asio::io_context io;
+  auto reactor = make_reactor(io);
+  OffloadPool pool(1);
+  reactor->set_offload_pool(&pool);
+
+  std::mutex mutex;
+  std::string handler_threads;  // every thread a handler ran or resumed on
+  App app;
+  app.set_logger([](LogLevel, std::string_view) {});
+  app.route("/work").GET([&](Request& req) -> Task<Response> {
+    auto note = [&] {
+      std::lock_guard lock(mutex);
+      handler_threads += thread_name(std::this_thread::get_id()) + ";";
+    };
+    note();
+    co_await sleep_for(10ms, req.signal());
+    note();
+    const int answer = co_await offload([] { return 42; });
+    note();
+    co_return Response::json({{"answer", answer}});
+  });
+  auto server = std::make_unique<Server>(app, ServerOptions{.host = "127.0.0.1", .port = 0},
+                                        std::vector<Reactor*>{reactor.get()});
+  EXPECT_EQ(server->backend(), Backend::epoll);
+  server->start();  // bound now; served once the host runs the loop
+
+  // The host's own work on the same loop: a timer that ticks until told to stop.
+  std::atomic<int> ticks{0};
+  std::atomic<bool> ticking{true};
+  asio::steady_timer timer(io);
+  std::function<void()> tick = [&] {
+    timer.expires_after(5ms);
+    timer.async_wait([&](const asio::error_code& ec) {
+      if (ec || !ticking) return;
+      ++ticks;
+      tick();
+    });
+  };
+  tick();
+  std::promise<std::thread::id> host_id;
+  std::atomic<bool> returned{false};
+  struct HostThread {
+    asio::io_context& io;
+    std::unique_ptr<Server>& server;
+    std::thread thread;
+    ~HostThread() {  // a failed assertion must not leave the loop running
+      server.reset();
+      io.stop();
+      thread.join();
+    }
+  } host{io, server, std::thread([&] {
+           host_id.set_value(std::this_thread::get_id());
+           io.run();
+           returned = true;
+         })};
+  const std::string host_name = thread_name(host_id.get_future().get());
+
+  for (int i = 0; i < 3; ++i) {
+    auto res = request(server->port(), "GET", "/work");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, R"({"answer":42})");
+  }
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(handler_threads, [&] {
+      std::string all;
+      for (int i = 0; i < 9; ++i) all += host_name + ";";
+      return all;
+    }());
+  }
+  EXPECT_GT(ticks.load(), 0);
+
+  server->stop();
+  server->wait();
+  EXPECT_TRUE(server->stopped());
+  EXPECT_FALSE(returned.load());  // the host's timer still runs: the loop is the host's
+  const int before = ticks.load();
+  std::this_thread::sleep_for(30ms);
+  EXPECT_GT(ticks.load(), before);
+
+  // The host ends its own work, drops the server, and lets the reactor go on its thread:
+  // the loop runs out of work.
+  server.reset();
+  ticking = false;
+  asio::post(io, [&] { reactor.reset(); });
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!returned && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(returned.load()) << "io.run() did not return once ignis was gone";
+}
+
+// Reactors of ignis's own, run by threads the host owns (a thread pool), both backends.
+TEST(Embedding, AnAppOnReactorsTheHostsThreadsRun) {
+  const Backend backend = ignis::testing::test_backend();
+  std::vector<std::unique_ptr<Reactor>> reactors;
+  for (int i = 0; i < 2; ++i) reactors.push_back(make_reactor({.backend = backend}));
+  App app;
+  app.set_logger([](LogLevel, std::string_view) {});
+  app.route("/hello").GET([](Request&) -> Task<Response> { co_return Response::text("hello"); });
+  Server server(app, {.port = 0}, {reactors[0].get(), reactors[1].get()});
+  server.start();  // before the loops run (see Server's constructor)
+  EXPECT_EQ(server.backend(), backend);
+
+  struct Pool {
+    Server& server;
+    std::vector<std::unique_ptr<Reactor>>& reactors;
+    std::vector<std::thread> threads;
+    ~Pool() {  // the server first, then the loops, which are the host's to stop
+      server.stop();
+      server.wait();
+      for (auto& r : reactors) r->stop();
+      for (auto& t : threads) t.join();
+    }
+  } pool{server, reactors, {}};
+  for (auto& r : reactors) pool.threads.emplace_back([&r] { r->run(); });
+  for (int i = 0; i < 8; ++i) {
+    auto res = request(server.port(), "GET", "/hello");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "hello");
+  }
+  server.stop();
+  server.wait();
+  EXPECT_TRUE(server.stopped());
+}
+
+}  // namespace
