@@ -97,14 +97,14 @@ void Worker::add(Connection& c) noexcept {
   if (connections_) connections_->prev = &c;
   connections_ = &c;
   ++connection_count_;
-  open_connection_count.fetch_add(1, std::memory_order_relaxed);
+  app_.count_connection(1);
 }
 
 void Worker::remove(Connection& c) noexcept {
   (c.prev ? c.prev->next : connections_) = c.next;
   if (c.next) c.next->prev = c.prev;
   --connection_count_;
-  open_connection_count.fetch_sub(1, std::memory_order_relaxed);
+  app_.count_connection(-1);
   stop_if_done();
 }
 

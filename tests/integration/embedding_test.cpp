@@ -1,5 +1,5 @@
-// ignis inside a host program: an app on the host's asio::io_context, and an app on
-// reactors that the host's own threads run.
+// ignis inside a host program: two apps in one process, an app on the host's
+// asio::io_context, and an app on reactors that the host's own threads run.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <ignis/core/asio.hpp>
 #include <ignis/core/io.hpp>
 #include <ignis/core/offload.hpp>
+#include <ignis/http/metrics.hpp>
 #include <ignis/http/server.hpp>
 
 #include <atomic>
@@ -24,6 +25,7 @@
 
 using namespace ignis;
 using namespace std::chrono_literals;
+using ignis::testing::RawClient;
 using ignis::testing::request;
 
 namespace {
@@ -32,6 +34,89 @@ std::string thread_name(std::thread::id id) {
   std::ostringstream s;
   s << id;
   return s.str();
+}
+
+// A log sink that keeps lines, readable from the test thread.
+struct Lines {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  LogSink sink() {
+    return [this](LogLevel, std::string_view m) {
+      std::lock_guard lock(mutex);
+      lines.emplace_back(m);
+    };
+  }
+  std::vector<std::string> get() {
+    std::lock_guard lock(mutex);
+    return lines;
+  }
+};
+
+std::int64_t gauge(const std::string& text, const std::string& name) {
+  const std::string line = "\n" + name + " ";
+  const std::size_t at = text.find(line);
+  return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
+}
+
+App named_app(const std::string& name, Metrics& metrics) {
+  App app;
+  app.use(metrics);
+  app.route("/whoami").GET([name](Request&) -> Task<Response> { co_return Response::json({{"app", name}}); });
+  app.route("/metrics").GET(metrics.handler());
+  return app;
+}
+
+TEST(Embedding, TwoAppsInOneProcessKeepTheirRoutesLogsAndCountsApart) {
+  Metrics metrics_a, metrics_b;
+  App a = named_app("a", metrics_a), b = named_app("b", metrics_b);
+  Lines log_a, log_b;
+  a.set_logger(log_a.sink());
+  b.set_logger(log_b.sink());
+  Server server_a(a, ignis::testing::TestServer::defaults());
+  Server server_b(b, ignis::testing::TestServer::defaults());
+  server_a.start();
+  server_b.start();
+  ASSERT_NE(server_a.port(), server_b.port());
+
+  // Only the scrape's own connection is open on b.
+  auto scrape_b = request(server_b.port(), "GET", "/metrics");
+  ASSERT_TRUE(scrape_b);
+  EXPECT_EQ(gauge(scrape_b->body, "http_open_connections"), 1) << scrape_b->body;
+
+  // A keep-alive connection on a, then a scrape of a: two; b never saw either.
+  RawClient held(server_a.port());
+  ASSERT_TRUE(held.send("GET /whoami HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto who = held.read_response();
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->body, R"({"app":"a"})");
+  auto scrape_a = request(server_a.port(), "GET", "/metrics");
+  ASSERT_TRUE(scrape_a);
+  EXPECT_EQ(gauge(scrape_a->body, "http_open_connections"), 2) << scrape_a->body;
+  EXPECT_NE(scrape_a->body.find(R"(http_requests_total{route="/whoami",method="GET",status="200"} 1)"),
+            std::string::npos);
+  EXPECT_EQ(metrics_b.render().find("/whoami"), std::string::npos);
+
+  auto who_b = request(server_b.port(), "GET", "/whoami");
+  ASSERT_TRUE(who_b);
+  EXPECT_EQ(who_b->body, R"({"app":"b"})");
+
+  // Stopping one leaves the other serving.
+  server_a.stop();
+  server_a.wait();
+  EXPECT_TRUE(server_a.stopped());
+  EXPECT_FALSE(server_b.stopped());
+  auto still_b = request(server_b.port(), "GET", "/whoami");
+  ASSERT_TRUE(still_b);
+  EXPECT_EQ(still_b->status, 200);
+  server_b.stop();
+  server_b.wait();
+
+  // Each app's lines went to its own sink.
+  auto lines_a = log_a.get(), lines_b = log_b.get();
+  ASSERT_FALSE(lines_a.empty());
+  ASSERT_FALSE(lines_b.empty());
+  EXPECT_NE(lines_a[0].find(":" + std::to_string(server_a.port())), std::string::npos) << lines_a[0];
+  EXPECT_NE(lines_b[0].find(":" + std::to_string(server_b.port())), std::string::npos) << lines_b[0];
 }
 
 // The host runs the loop: its own timers and ignis's connections share one thread, and
