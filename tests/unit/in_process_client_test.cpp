@@ -1,11 +1,13 @@
 // TestClient: requests answered in process through the real connection code.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <ignis/core/io.hpp>
 #include <ignis/core/offload.hpp>
 #include <ignis/http/cache.hpp>
 #include <ignis/http/error.hpp>
+#include <ignis/http/file.hpp>
 #include <ignis/http/sse.hpp>
 #include <ignis/http/test_client.hpp>
 
@@ -236,6 +238,28 @@ TEST(InProcessClient, BigBodiesArriveWholeAndLimitsApply) {
 
   TestClient strict(app, {.max_body_bytes = 1024});
   EXPECT_EQ(strict.post("/size", {.body = big}).status, 413);
+}
+
+TEST(InProcessClient, FilesGoThroughTheSendFilePath) {
+  char path[] = "/tmp/ignis_test_client_XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string content(200 * 1024, 'x');
+  for (std::size_t i = 0; i < content.size(); i += 997) content[i] = static_cast<char>('a' + i % 26);
+  ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  ::close(fd);
+  App app;
+  const std::string file = path;
+  app.route("/file").GET([file](Request& req) -> Task<Response> { co_return Response::file(req, file); });
+  TestClient client(app);
+  auto whole = client.get("/file");
+  auto range = client.get("/file", {.headers = {{"Range", "bytes=1000-1999"}}});
+  ::unlink(path);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_TRUE(whole.body == content);
+  EXPECT_EQ(range.status, 206);
+  EXPECT_EQ(range.header("content-range"), "bytes 1000-1999/" + std::to_string(content.size()));
+  EXPECT_TRUE(range.body == content.substr(1000, 1000));
 }
 
 TEST(InProcessClient, RefusesRequestsThatCannotBeSent) {
