@@ -106,28 +106,27 @@ int main(int argc, char** argv) {
     co_return ignis::Response::json({{"stopping", true}}, {.status = 202});
   });
 
-  auto api_server = std::make_unique<ignis::Server>(api, ignis::ServerOptions{.port = port},
-                                                    std::vector<ignis::Reactor*>{reactor.get()});
-  auto admin_server = std::make_unique<ignis::Server>(admin, ignis::ServerOptions{.port = admin_port},
-                                                      std::vector<ignis::Reactor*>{reactor.get()});
-  api_server->start();
-  admin_server->start();
   sampler.start();
-  std::thread loop([&io] { io.run(); });
-
-  shutdown.wait_for(std::chrono::seconds(seconds));
-
-  // Stop from code: finish what is in flight, then hand the loop back to the host.
-  api_server->stop();
-  admin_server->stop();
-  api_server->wait();
-  admin_server->wait();
-  api_server.reset();
-  admin_server.reset();
+  std::thread loop;
+  {
+    ignis::Server api_server(api, {.port = port}, {reactor.get()});
+    ignis::Server admin_server(admin, {.port = admin_port}, {reactor.get()});
+    api_server.start();  // bound here (a bind error throws); served once the loop runs
+    admin_server.start();
+    loop = std::thread([&io] { io.run(); });
+    shutdown.wait_for(std::chrono::seconds(seconds));
+    // Stop from code: what is in flight finishes; the loop stays the host's.
+    api_server.stop();
+    admin_server.stop();
+    api_server.wait();
+    admin_server.wait();
+  }
+  // The servers are gone: the reactor goes too, on the loop's thread, and the loop runs
+  // out of work.
   asio::post(io, [&] {
     sampler.running = false;
     sampler.timer.cancel();
-    reactor.reset();  // on the loop's thread; the loop then runs out of work
+    reactor.reset();
   });
   loop.join();
   std::fprintf(stderr, "[host] done after %ld samples\n", sampler.samples);
