@@ -2,7 +2,7 @@
 # The tests under sanitizers, as .ci/run runs them after scripts/test.sh:
 #
 #   asan   g++, Debug, AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/): every
-#          unit and integration test, on both backends
+#          unit and integration test, and the reference app's end-to-end tests, on both backends
 #   tsan   clang, ThreadSanitizer (build-tsan/): the tests where threads meet: every
 #          integration test (a server on its own threads, two-reactor servers, shutdown),
 #          channels and Broadcast across threads, offload, timers, the in-process client
@@ -26,7 +26,7 @@ for mode in "${modes[@]}"; do
     asan)
       echo "== ASan+UBSan: build-asan" >&2
       BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DIGNIS_SANITIZE=ON -DIGNIS_BUILD_TESTS=ON \
-        -DIGNIS_BUILD_BENCH=OFF -DIGNIS_BUILD_EXAMPLES=OFF
+        -DIGNIS_BUILD_BENCH=OFF -DIGNIS_BUILD_EXAMPLES=ON
       # Any report fails the test that triggered it (UBSan aborts: -fno-sanitize-recover).
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -264,11 +264,14 @@ std::string Metrics::render() const {
 std::function<Task<Response>(Request&)> Metrics::handler() const {
   return [self = *this](Request& req) -> Task<Response> {
     std::string text = self.render();
-    // The app serving the scrape counts its own connections (another app in the process
-    // has its own).
+    // The app serving the scrape counts its own connections and streams (another app in
+    // the process has its own).
     text += "# HELP http_open_connections HTTP connections open on this app's servers.\n"
             "# TYPE http_open_connections gauge\nhttp_open_connections ";
     text += std::to_string(req.app().open_connections());
+    text += "\n# HELP sse_open_streams Server-Sent Event streams open on this app's servers.\n"
+            "# TYPE sse_open_streams gauge\nsse_open_streams ";
+    text += std::to_string(req.app().open_event_streams());
     text += '\n';
     co_return Response(std::move(text), {.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}});
   };

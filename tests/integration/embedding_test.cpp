@@ -11,6 +11,7 @@
 #include <ignis/core/offload.hpp>
 #include <ignis/http/metrics.hpp>
 #include <ignis/http/server.hpp>
+#include <ignis/http/sse.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -63,6 +64,12 @@ App named_app(const std::string& name, Metrics& metrics) {
   app.use(metrics);
   app.route("/whoami").GET([name](Request&) -> Task<Response> { co_return Response::json({{"app", name}}); });
   app.route("/metrics").GET(metrics.handler());
+  app.route("/events").GET([](Request&) -> Task<Response> {
+    co_return event_stream([](EventStream& es) -> Task<void> {
+      while (co_await es.sleep_for(50ms)) {
+      }
+    });
+  });
   return app;
 }
 
@@ -95,6 +102,21 @@ TEST(Embedding, TwoAppsInOneProcessKeepTheirRoutesLogsAndCountsApart) {
   EXPECT_NE(scrape_a->body.find(R"(http_requests_total{route="/whoami",method="GET",status="200"} 1)"),
             std::string::npos);
   EXPECT_EQ(metrics_b.render().find("/whoami"), std::string::npos);
+
+  // An event stream open on a: a's gauge counts it, b's does not.
+  RawClient stream(server_a.port());
+  ASSERT_TRUE(stream.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::int64_t streams_a = -1;
+  for (int i = 0; i < 200 && streams_a != 1; ++i) {
+    if (i > 0) std::this_thread::sleep_for(10ms);
+    auto scrape = request(server_a.port(), "GET", "/metrics");
+    ASSERT_TRUE(scrape);
+    streams_a = gauge(scrape->body, "sse_open_streams");
+  }
+  EXPECT_EQ(streams_a, 1);
+  auto scrape_b2 = request(server_b.port(), "GET", "/metrics");
+  ASSERT_TRUE(scrape_b2);
+  EXPECT_EQ(gauge(scrape_b2->body, "sse_open_streams"), 0) << scrape_b2->body;
 
   auto who_b = request(server_b.port(), "GET", "/whoami");
   ASSERT_TRUE(who_b);

@@ -52,6 +52,7 @@ class CacheStore;
 namespace detail {
 class Connection;
 class Worker;
+struct OpenEventStream;
 }
 
 struct RouteContext {
@@ -157,12 +158,14 @@ class App {
   void set_cache_store(std::shared_ptr<CacheStore> store);
   const std::shared_ptr<CacheStore>& cache_store() const noexcept { return cache_store_; }
 
-  // HTTP connections open on this app's servers.
+  // HTTP connections, and event streams (sse.hpp), open on this app's servers.
   std::int64_t open_connections() const noexcept;
+  std::int64_t open_event_streams() const noexcept;
 
   // Serves the app on its own threads until SIGINT or SIGTERM, then shuts down gracefully
-  // and returns. Throws std::system_error if the address cannot be bound.
-  void listen(const ServerOptions& options = {});
+  // and returns. `on_listening` runs once every acceptor is bound, with the port (the one
+  // picked for port 0). Throws std::system_error if the address cannot be bound.
+  void listen(const ServerOptions& options = {}, const std::function<void(std::uint16_t port)>& on_listening = {});
 
   // Answers one request: routing, the handler, and the app's own answers. Never throws:
   // a handler's exception becomes its error response (500, or an HttpError's status).
@@ -220,8 +223,10 @@ class App {
   Task<Response> dispatch(Request& req, RouteContext& ctx, bool map_errors) const;
   friend class detail::Connection;
   friend class detail::Worker;
+  friend struct detail::OpenEventStream;
   struct Counters;
-  void count_connection(int delta) const noexcept;  // by the workers
+  void count_connection(int delta) const noexcept;    // by the workers
+  void count_event_stream(int delta) const noexcept;  // by event streams
 
   Router router_;
   std::vector<MiddlewareEntry> middleware_;

@@ -5,8 +5,8 @@
 //   ignis::Metrics metrics;
 //   app.use(metrics);                                  // outermost: register it first
 //   app.route("/metrics").GET(metrics.handler());
-//   auto& streams = metrics.gauge("sse_open_streams", "Open SSE streams");
-//   streams.add(1); ... streams.add(-1);
+//   auto& jobs = metrics.gauge("jobs_running", "Jobs running");
+//   jobs.add(1); ... jobs.add(-1);
 //
 // What it serves:
 //   http_requests_total{route,method,status}        counter; route is the pattern
@@ -15,6 +15,7 @@
 //                                                    to the response (not its sending)
 //   http_open_connections                           gauge: connections open on the servers
 //                                                    of the app serving the scrape
+//   sse_open_streams                                gauge: that app's open event streams
 //   plus every gauge registered with gauge().
 //
 // Recording costs no lock: each reactor thread counts into its own series (relaxed
@@ -56,7 +57,7 @@ class Metrics : public SyncMiddlewareBase<Metrics> {
   std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
   void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
 
-  // A GET handler that serves render() and http_open_connections.
+  // A GET handler that serves render(), http_open_connections and sse_open_streams.
   std::function<Task<Response>(Request&)> handler() const;
   // The text exposition of the requests and the gauges.
   std::string render() const;
