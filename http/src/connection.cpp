@@ -278,6 +278,7 @@ void Connection::build_request() {
   head.headers = {rs_->fields.data(), n};
   if (parser_.has_content_length()) head.content_length = parser_.content_length();
   head.client_address = client_address_;
+  head.app = &worker_.app();
   rs_->request.reset(head, this);
   rs_->context.params.clear();
   rs_->context.pattern = {};

@@ -1,10 +1,10 @@
 #include "ignis/http/sse.hpp"
 
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <cstring>
 
+#include "ignis/http/app.hpp"
 #include "ignis/http/request.hpp"
 
 namespace ignis {
@@ -118,16 +118,10 @@ std::optional<std::uint64_t> EventStream::last_event_number() const {
   return n;
 }
 
-namespace {
-std::atomic<std::int64_t> open_stream_count{0};
-}
-
-std::int64_t open_event_streams() noexcept { return open_stream_count.load(std::memory_order_relaxed); }
-
 namespace detail {
 
-OpenEventStream::OpenEventStream() noexcept { open_stream_count.fetch_add(1, std::memory_order_relaxed); }
-OpenEventStream::~OpenEventStream() { open_stream_count.fetch_sub(1, std::memory_order_relaxed); }
+OpenEventStream::OpenEventStream(StreamWriter& out) : app(out.request().app()) { app.count_event_stream(1); }
+OpenEventStream::~OpenEventStream() { app.count_event_stream(-1); }
 
 void set_event_stream_headers(Response& r) {
   r.headers().set("Content-Type", "text/event-stream");

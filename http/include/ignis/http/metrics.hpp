@@ -13,8 +13,9 @@
 //                                                    ("/api/posts/[id]"), "" for no route
 //   http_request_duration_seconds{route,method}     histogram, from the middleware's entry
 //                                                    to the response (not its sending)
-//   http_open_connections                           gauge: this process's HTTP connections
-//   sse_open_streams                                gauge: this process's open event streams
+//   http_open_connections                           gauge: connections open on the servers
+//                                                    of the app serving the scrape
+//   sse_open_streams                                gauge: that app's open event streams
 //   plus every gauge registered with gauge().
 //
 // Recording costs no lock: each reactor thread counts into its own series (relaxed
@@ -31,9 +32,6 @@
 #include "ignis/http/middleware.hpp"
 
 namespace ignis {
-
-// HTTP connections open in this process, over every server.
-std::int64_t open_connections() noexcept;
 
 class Metrics : public SyncMiddlewareBase<Metrics> {
  public:
@@ -59,9 +57,9 @@ class Metrics : public SyncMiddlewareBase<Metrics> {
   std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
   void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
 
-  // A GET handler that serves render().
+  // A GET handler that serves render(), http_open_connections and sse_open_streams.
   std::function<Task<Response>(Request&)> handler() const;
-  // The text exposition of every metric.
+  // The text exposition of the requests and the gauges.
   std::string render() const;
 
   // A gauge the caller moves (thread-safe). Names follow Prometheus rules
