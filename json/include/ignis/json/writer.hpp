@@ -83,8 +83,17 @@ void append_quoted(std::string& out, std::string_view s);
 
 struct Member;
 
+// Marks what a literal keeps a reference to: clang then warns (-Wdangling) when a literal
+// is kept past its full expression, as in `json::Array a{"x"}; Response::json(a);`.
+#if defined(__clang__)
+#define IGNIS_JSON_VIEWS [[clang::lifetimebound]]
+#else
+#define IGNIS_JSON_VIEWS
+#endif
+
 // A JSON value written inline, as in Response::json({{"error", "Not found"}}, {.status = 404}).
-// It refers to its parts without copying them, so it lives for one full expression.
+// It refers to its parts without copying them, so it lives for one full expression: build
+// it where it is used, never as a named variable (clang warns; with g++ it dangles).
 // Objects are brace lists of {key, value}; arrays are json::Array{...}; any other
 // value json::write() accepts (a vector, a struct with to_json) can be a member too.
 class Value {
@@ -106,12 +115,12 @@ class Value {
   Value(float v) noexcept : kind_(Kind::number), d_(v) {}
   Value(const char* s) noexcept : kind_(Kind::string), s_(s) {}
   Value(std::string_view s) noexcept : kind_(Kind::string), s_(s) {}
-  Value(const std::string& s) noexcept : kind_(Kind::string), s_(s) {}
-  Value(std::initializer_list<Member> members) noexcept : kind_(Kind::object), members_(members) {}
+  Value(const std::string& s IGNIS_JSON_VIEWS) noexcept : kind_(Kind::string), s_(s) {}
+  Value(std::initializer_list<Member> members IGNIS_JSON_VIEWS) noexcept : kind_(Kind::object), members_(members) {}
   template <class T>
     requires(!std::is_arithmetic_v<T> && !std::convertible_to<const T&, std::string_view> &&
              !std::same_as<T, Value> && !std::same_as<T, std::nullptr_t>)
-  Value(const T& v) noexcept : kind_(Kind::other), other_(&v), write_other_(&write_erased<T>) {}
+  Value(const T& v IGNIS_JSON_VIEWS) noexcept : kind_(Kind::other), other_(&v), write_other_(&write_erased<T>) {}
 
   void write(Writer& w) const;
 
@@ -140,7 +149,7 @@ struct Member {
 // An array literal: json::Array{1, "two", json::Value{{"three", 3}}}.
 class Array {
  public:
-  Array(std::initializer_list<Value> items) noexcept : items_(items) {}
+  Array(std::initializer_list<Value> items IGNIS_JSON_VIEWS) noexcept : items_(items) {}
   std::initializer_list<Value> items() const noexcept { return items_; }
 
  private:
