@@ -97,8 +97,17 @@ class Router {
     std::string name;
     std::uint32_t owner = kNone;  // the route that introduced it, for messages
   };
+  struct StaticKey {
+    std::uint64_t prefix;  // the first (up to) 8 bytes, zero-padded
+    std::uint32_t size = kNone;
+    std::uint32_t index;   // into statics
+  };
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
+    // The statics again, keyed for matching: scanned while few, else an open-addressing
+    // table (a power of two in size, empty slots with size kNone).
+    std::vector<StaticKey> static_keys;
+    bool statics_hashed = false;
     std::array<Dynamic, kParamTypes> dynamic;      // [name:int], [name:uuid], [name]
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
@@ -107,6 +116,7 @@ class Router {
   struct MatchState;
 
   bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
+  static void index_statics(Node& n);
   void bind(RouteId id, MatchState& st, Params& params) const;
 
   std::vector<Node> nodes_;
