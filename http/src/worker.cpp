@@ -15,7 +15,10 @@ Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, s
       reactor_(reactor),
       acceptor_(std::move(acceptor)),
       date_timer_(&Worker::on_date_timer, this),
-      drain_timer_(&Worker::on_drain_timer, this) {}
+      drain_timer_(&Worker::on_drain_timer, this) {
+  // Until start() adds the common headers (never, for a worker driven by hand in tests).
+  ok_head_ = "HTTP/1.1 200 OK\r\n";
+}
 
 Worker::~Worker() {
   reactor_.cancel(date_timer_);
@@ -52,11 +55,16 @@ Task<void> Worker::accept_loop() {
 
 void Worker::refresh_date() {
   date_.refresh();
+  constexpr std::string_view ok = "HTTP/1.1 200 OK\r\n";
   constexpr std::string_view server = "Server: ignis\r\n";
   std::string_view date = date_.get();
-  std::memcpy(common_headers_buf_, server.data(), server.size());
-  std::memcpy(common_headers_buf_ + server.size(), date.data(), date.size());
-  common_headers_ = {common_headers_buf_, server.size() + date.size()};
+  static_assert(ok.size() + server.size() + 64 <= sizeof head_buf_);
+  char* p = head_buf_;
+  std::memcpy(p, ok.data(), ok.size());
+  std::memcpy(p + ok.size(), server.data(), server.size());
+  std::memcpy(p + ok.size() + server.size(), date.data(), date.size());
+  ok_head_ = {p, ok.size() + server.size() + date.size()};
+  common_headers_ = ok_head_.substr(ok.size());
   // Next refresh just after the wall-clock second turns.
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const auto into_second = now - std::chrono::duration_cast<std::chrono::seconds>(now);

@@ -46,6 +46,8 @@ class Worker {
   bool draining() const noexcept { return draining_; }
   // "Server: ignis\r\nDate: ...\r\n"
   std::string_view common_headers() const noexcept { return common_headers_; }
+  // "HTTP/1.1 200 OK\r\n" and the common headers: most heads begin so.
+  std::string_view ok_head() const noexcept { return ok_head_; }
   void log(LogLevel level, std::string_view message) const { app_.log(level, message); }
 
   RequestState* acquire_request();
@@ -69,8 +71,9 @@ class Worker {
   std::unique_ptr<Acceptor> acceptor_;
 
   DateLine date_;
-  char common_headers_buf_[96] = {};
+  char head_buf_[128] = {};  // the status line of a 200, then the common headers
   std::string_view common_headers_;
+  std::string_view ok_head_;
   Timer date_timer_;
 
   Connection* connections_ = nullptr;  // intrusive list
