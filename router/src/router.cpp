@@ -43,6 +43,12 @@ inline std::size_t slot_of(std::uint64_t prefix, std::size_t size, std::size_t m
   return static_cast<std::size_t>(((prefix ^ size) * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
+bool route_is_static(const ParsedPattern& segments) noexcept {
+  for (const PatternSegment& s : segments)
+    if (s.kind != SegmentKind::literal) return false;
+  return true;
+}
+
 bool has_escape(std::string_view s) noexcept {
   for (char c : s)
     if (c == '%') return true;
@@ -204,7 +210,39 @@ Router::RouteId Router::add(std::string_view pattern) {
    : last == SegmentKind::optional_catch_all ? end.optional_catch_all
                                              : end.route) = id;
   routes_.push_back(std::move(route));
+  if (route_is_static(segments)) {
+    std::string path;
+    for (const PatternSegment& seg : segments) path.append("/").append(seg.text);
+    index_exact(path.empty() ? std::string("/") : std::move(path), id);
+  }
   return id;
+}
+
+void Router::index_exact(std::string path, RouteId route) {
+  longest_exact_ = std::max(longest_exact_, path.size());
+  exact_.push_back({std::move(path), route});
+  std::size_t size = 8;
+  while (size < exact_.size() * 2) size *= 2;
+  exact_keys_.assign(size, StaticKey{});
+  for (std::uint32_t i = 0; i < exact_.size(); ++i) {
+    const std::string& p = exact_[i].path;
+    std::size_t slot = slot_of(prefix_of(p), p.size(), size - 1);
+    while (exact_keys_[slot].size != kNone) slot = (slot + 1) & (size - 1);
+    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i};
+  }
+}
+
+std::optional<Router::RouteId> Router::find_exact(std::string_view path) const noexcept {
+  if (path.size() > longest_exact_) return std::nullopt;
+  const std::uint64_t prefix = prefix_of(path);
+  const std::size_t mask = exact_keys_.size() - 1;
+  for (std::size_t slot = slot_of(prefix, path.size(), mask); exact_keys_[slot].size != kNone; slot = (slot + 1) & mask) {
+    const StaticKey& k = exact_keys_[slot];
+    if (k.size == path.size() && k.prefix == prefix &&
+        (path.size() <= 8 || std::memcmp(exact_[k.index].path.data() + 8, path.data() + 8, path.size() - 8) == 0))
+      return exact_[k.index].route;
+  }
+  return std::nullopt;
 }
 
 std::optional<Router::RouteId> Router::find(std::string_view pattern) const {
@@ -217,6 +255,7 @@ std::optional<Router::RouteId> Router::match(std::string_view path, Params& para
   params.size_ = 0;
   if (path.empty() || path[0] != '/') return std::nullopt;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (auto id = find_exact(path)) return id;
   MatchState st;
   if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
   bind(st.found, st, params);

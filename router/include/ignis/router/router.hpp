@@ -119,8 +119,20 @@ class Router {
   static void index_statics(Node& n);
   void bind(RouteId id, MatchState& st, Params& params) const;
 
+  // Routes made of literal segments only, by their whole path ("/api/users"): such a
+  // path is matched by one lookup (what the tree would find: statics win at every level).
+  struct Exact {
+    std::string path;
+    RouteId route;
+  };
+  void index_exact(std::string path, RouteId route);
+  std::optional<RouteId> find_exact(std::string_view path) const noexcept;
+
   std::vector<Node> nodes_;
   std::vector<Route> routes_;
+  std::vector<Exact> exact_;
+  std::vector<StaticKey> exact_keys_;  // open addressing over exact_, as a node's statics
+  std::size_t longest_exact_ = 0;      // longer paths skip the lookup
 };
 
 }  // namespace ignis
