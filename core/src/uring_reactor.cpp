@@ -16,11 +16,13 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -258,7 +260,17 @@ class UringReactor final : public Reactor {
 
 // ---------------------------------------------------------------------------- reactor
 
+// Multishot receive came with Linux 6.0; before it the ring starts but every receive fails.
+bool kernel_has_multishot_receive() noexcept {
+  utsname u{};
+  if (::uname(&u) != 0) return false;
+  unsigned major = 0;
+  if (std::sscanf(u.release, "%u.", &major) != 1) return false;
+  return major >= 6;
+}
+
 UringReactor::UringReactor() {
+  if (!kernel_has_multishot_receive()) fail(ENOSYS, "io_uring backend: Linux 6.0 or later needed");
   // SINGLE_ISSUER ties the ring to one thread: create it disabled and enable it from the
   // thread that runs it. Older kernels lack the flags; fall back to a plain ring.
   io_uring_params p{};

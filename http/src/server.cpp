@@ -11,7 +11,7 @@ namespace ignis {
 
 struct Server::Impl {
   Impl(App& a, ServerOptions o)
-      : app(a), options(std::move(o)), runtime({.threads = options.threads, .backend = options.backend}) {}
+      : app(a), options(std::move(o)), runtime({.threads = options.threads, .backend = options.backend, .fallback = options.backend_fallback}) {}
 
   App& app;
   ServerOptions options;
