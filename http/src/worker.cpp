@@ -23,6 +23,10 @@ Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, s
 Worker::~Worker() {
   reactor_.cancel(date_timer_);
   reactor_.cancel(drain_timer_);
+  while (RequestState* rs = free_requests_) {
+    free_requests_ = rs->next_free;
+    delete rs;
+  }
 }
 
 void Worker::start() {
@@ -74,9 +78,10 @@ void Worker::refresh_date() {
 void Worker::on_date_timer(void* self) { static_cast<Worker*>(self)->refresh_date(); }
 
 RequestState* Worker::acquire_request() {
-  if (free_requests_.empty()) return new RequestState(options_.max_headers);
-  RequestState* rs = free_requests_.back().release();
-  free_requests_.pop_back();
+  RequestState* rs = free_requests_;
+  if (!rs) return new RequestState(options_.max_headers);
+  free_requests_ = rs->next_free;
+  --free_request_count_;
   return rs;
 }
 
@@ -84,12 +89,11 @@ void Worker::release_request(RequestState* rs) noexcept {
   if (!rs) return;
   rs->request.signal().reset();
   rs->request.arena().reset();
-  if (free_requests_.size() < 1024) {
-    try {
-      free_requests_.emplace_back(rs);
-      return;
-    } catch (...) {
-    }
+  if (free_request_count_ < 1024) {
+    rs->next_free = free_requests_;
+    free_requests_ = rs;
+    ++free_request_count_;
+    return;
   }
   delete rs;
 }

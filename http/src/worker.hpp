@@ -24,6 +24,7 @@ struct RequestState {
   RouteContext context;
   std::vector<HeaderSpan> spans;
   std::vector<HeaderField> fields;
+  RequestState* next_free = nullptr;  // the worker's pool
 };
 
 class Worker {
@@ -78,7 +79,8 @@ class Worker {
 
   Connection* connections_ = nullptr;  // intrusive list
   std::size_t connection_count_ = 0;
-  std::vector<std::unique_ptr<RequestState>> free_requests_;
+  RequestState* free_requests_ = nullptr;  // a list through next_free
+  std::size_t free_request_count_ = 0;
 
   bool draining_ = false;
   bool aborted_ = false;  // the shutdown timeout passed

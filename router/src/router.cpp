@@ -39,6 +39,16 @@ inline std::uint64_t prefix_of(std::string_view s) noexcept {
   return b[0] | (std::uint64_t(b[n / 2]) << 8) | (std::uint64_t(b[n - 1]) << 16) | (std::uint64_t(n) << 56);
 }
 
+// Whether a and b, of the same size n > 8 and equal in their first 8 bytes, are equal:
+// up to 16 bytes by their last 8 (overlapping loads), else by memcmp.
+inline bool same_tail(const char* a, const char* b, std::size_t n) noexcept {
+  if (n > 16) return std::memcmp(a + 8, b + 8, n - 8) == 0;
+  std::uint64_t x, y;
+  std::memcpy(&x, a + n - 8, 8);
+  std::memcpy(&y, b + n - 8, 8);
+  return x == y;
+}
+
 inline std::size_t slot_of(std::uint64_t prefix, std::size_t size, std::size_t mask) noexcept {
   return static_cast<std::size_t>(((prefix ^ size) * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
@@ -239,7 +249,7 @@ std::optional<Router::RouteId> Router::find_exact(std::string_view path) const n
   for (std::size_t slot = slot_of(prefix, path.size(), mask); exact_keys_[slot].size != kNone; slot = (slot + 1) & mask) {
     const StaticKey& k = exact_keys_[slot];
     if (k.size == path.size() && k.prefix == prefix &&
-        (path.size() <= 8 || std::memcmp(exact_[k.index].path.data() + 8, path.data() + 8, path.size() - 8) == 0))
+        (path.size() <= 8 || same_tail(exact_[k.index].path.data(), path.data(), path.size())))
       return exact_[k.index].route;
   }
   return std::nullopt;
@@ -293,7 +303,7 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     const std::uint64_t prefix = prefix_of(seg);
     auto equal = [&](const StaticKey& k) {
       return k.size == seg.size() && k.prefix == prefix &&
-             (seg.size() <= 8 || std::memcmp(n.statics[k.index].first.data() + 8, seg.data() + 8, seg.size() - 8) == 0);
+             (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
     };
     if (!n.statics_hashed) {
       for (const StaticKey& k : n.static_keys)
