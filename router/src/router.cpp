@@ -39,6 +39,31 @@ inline std::uint64_t prefix_of(std::string_view s) noexcept {
   return b[0] | (std::uint64_t(b[n / 2]) << 8) | (std::uint64_t(b[n - 1]) << 16) | (std::uint64_t(n) << 56);
 }
 
+// Whether n bytes at a and b are equal: short names and segments with two overlapping
+// loads each, instead of a call to memcmp.
+inline bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {
+    std::uint64_t x1, y1, x2, y2;
+    std::memcpy(&x1, a, 8);
+    std::memcpy(&y1, b, 8);
+    std::memcpy(&x2, a + n - 8, 8);
+    std::memcpy(&y2, b + n - 8, 8);
+    return x1 == y1 && x2 == y2;
+  }
+  if (n >= 4) {
+    std::uint32_t x1, y1, x2, y2;
+    std::memcpy(&x1, a, 4);
+    std::memcpy(&y1, b, 4);
+    std::memcpy(&x2, a + n - 4, 4);
+    std::memcpy(&y2, b + n - 4, 4);
+    return x1 == y1 && x2 == y2;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // Whether a and b, of the same size n > 8 and equal in their first 8 bytes, are equal:
 // up to 16 bytes by their last 8 (overlapping loads), else by memcmp.
 inline bool same_tail(const char* a, const char* b, std::size_t n) noexcept {
@@ -72,7 +97,7 @@ bool has_escape(std::string_view s) noexcept {
 const Params::Entry* Params::find(std::string_view name) const noexcept {
   for (std::size_t i = 0; i < size_; ++i) {
     const std::string_view n = entries_[i].name;
-    if (n.size() == name.size() && std::memcmp(n.data(), name.data(), n.size()) == 0) return &entries_[i];
+    if (n.size() == name.size() && bytes_equal(n.data(), name.data(), n.size())) return &entries_[i];
   }
   return nullptr;
 }
@@ -109,6 +134,7 @@ struct Router::MatchState {
   struct Raw {
     const char* data;
     std::size_t size;
+    bool escaped;  // holds a %-escape: bind() decodes it
   };
   Raw raw[Params::kMax];
   std::size_t count = 0;
@@ -297,6 +323,12 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     return match_from(child, next, st);
   };
 
+  // Whether the segment holds %-escapes: looked for at most once.
+  int escaped = -1;
+  auto is_escaped = [&] {
+    if (escaped < 0) escaped = has_escape(seg);
+    return escaped == 1;
+  };
   // A literal equal to the segment, or (when it holds %-escapes) equal to its decoding.
   std::uint32_t exact = kNone;
   if (!n.statics.empty()) {
@@ -322,7 +354,7 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     }
   }
   if (exact != kNone && descend(exact)) return true;
-  if (!n.statics.empty() && has_escape(seg)) {
+  if (!n.statics.empty() && is_escaped()) {
     for (const auto& [literal, child] : n.statics)
       if (child != exact && seg.size() > literal.size() && url::decoded_equals(seg, literal, false) && descend(child))
         return true;
@@ -332,14 +364,14 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     for (std::size_t t = 0; t < kParamTypes; ++t) {
       const Dynamic& d = n.dynamic[t];
       if (d.node == kNone || !matches_type(static_cast<ParamType>(t), seg)) continue;
-      st.raw[st.count++] = {seg.data(), seg.size()};
+      st.raw[st.count++] = {seg.data(), seg.size(), is_escaped()};
       if (descend(d.node)) return true;
       --st.count;
     }
   }
   for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
     if (route != kNone && st.count < Params::kMax) {
-      st.raw[st.count++] = {rest.data(), rest.size()};
+      st.raw[st.count++] = {rest.data(), rest.size(), has_escape(rest)};
       st.found = route;
       return true;
     }
@@ -352,7 +384,7 @@ void Router::bind(RouteId id, MatchState& st, Params& params) const {
   std::size_t decoded_bytes = 0;
   for (std::size_t i = 0; i < st.count; ++i) {
     const std::string_view raw(st.raw[i].data, st.raw[i].size);
-    const bool escaped = has_escape(raw);
+    const bool escaped = st.raw[i].escaped;
     if (escaped) decoded_bytes += raw.size();
     // The value stays raw unless decoded below (then value.data() != raw.data()).
     params.entries_[i] = {route.names[i], escaped ? std::string_view{} : raw, raw,
