@@ -574,7 +574,12 @@ bool UringStream::send(std::span<const iovec> buffers, Completion& c) {
 
 void UringStream::submit_send() {
   io_uring_sqe* s = reactor_.sqe();
-  io_uring_prep_sendmsg(s, fd_, &msg_, MSG_NOSIGNAL);
+  // One buffer (most responses: the write buffer) goes as a plain send, which spares the
+  // kernel importing a msghdr and an iovec array.
+  if (msg_.msg_iovlen == 1)
+    io_uring_prep_send(s, fd_, msg_.msg_iov[0].iov_base, msg_.msg_iov[0].iov_len, MSG_NOSIGNAL);
+  else
+    io_uring_prep_sendmsg(s, fd_, &msg_, MSG_NOSIGNAL);
   io_uring_sqe_set_data(s, &send_op_);
   send_pending_ = true;
 }
