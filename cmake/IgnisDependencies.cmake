@@ -3,11 +3,14 @@
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 
-# Standalone Asio (libasio-dev): header-only, no CMake package of its own.
+# Standalone Asio (libasio-dev): header-only, no CMake package of its own. Configured as
+# Asio configures itself, so that a host program running ignis on its own io_context
+# (core/asio.hpp) compiles the same Asio: with ASIO_NO_TYPEID on one side only, say, each
+# side would key Asio's services differently and the io_context would get two schedulers.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 add_library(ignis_asio INTERFACE)
 target_include_directories(ignis_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
-target_compile_definitions(ignis_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_NO_TYPEID)
+target_compile_definitions(ignis_asio INTERFACE ASIO_STANDALONE)
 target_link_libraries(ignis_asio INTERFACE Threads::Threads)
 
 # liburing (liburing-dev): pkg-config only.

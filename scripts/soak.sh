@@ -6,6 +6,12 @@
 #   scripts/soak.sh --server "build/bin/bench_server --port 18080 --backend io_uring" \
 #                   --url http://127.0.0.1:18080 --mix bench/soak/bench_mix.lua --duration 600
 #
+#   scripts/soak.sh --setup "rm -rf /tmp/soak-blog && mkdir -p /tmp/soak-blog/files && \
+#                            head -c 1000000 /dev/urandom > /tmp/soak-blog/files/soak.bin" \
+#                   --server "build/bin/blog --port 18082 --data-dir /tmp/soak-blog --threads 2" \
+#                   --url http://127.0.0.1:18082 --mix bench/soak/blog_mix.lua \
+#                   --sse /api/events --sse-clients 20 --duration 600
+#
 #   scripts/soak.sh --setup "mkdir -p /tmp/soak && head -c 1000000 /dev/urandom > /tmp/soak/soak.bin" \
 #                   --server "build/bin/streaming --port 18081 --files /tmp/soak --backend epoll" \
 #                   --url http://127.0.0.1:18081 --mix bench/soak/streaming_mix.lua \
@@ -17,7 +23,7 @@
 # the last), --sse PATH and --sse-clients N (EventSource-like clients that connect, stay
 # 1-5 s, leave, and come back), --log FILE (the samples, one line each).
 #
-# The server is any command: point it at the reference app once it exists. Exits non-zero
+# The server is any command (the reference app, bench_server, ...). Exits non-zero
 # if a request failed, memory grew past the limit, descriptors did not come back, or the
 # shutdown was not clean.
 set -euo pipefail
@@ -95,7 +101,7 @@ for p in "${sse_pids[@]}"; do
   wait "$p" 2>/dev/null || true
 done
 sse_pids=()
-sleep 3
+sleep 6  # a curl that an SSE loop had started lives out its --max-time (at most 5 s)
 stamp "idle"
 fds_idle=$(fds "$pid")
 

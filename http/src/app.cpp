@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstddef>
 #include <ctime>
 
 #include <simdjson.h>
 
+#include "ignis/http/cache.hpp"
 #include "ignis/http/error.hpp"
 #include "ignis/http/server.hpp"
 #include "ignis/json/document.hpp"
@@ -33,10 +35,36 @@ std::string allow_header(const std::array<Handler, kRouteMethods>& handlers) {
 
 }  // namespace
 
-App::App() = default;
+// Connections counted by every server thread: on a cache line of their own.
+struct alignas(64) App::Counters {
+  std::atomic<std::int64_t> open_connections{0};
+  std::atomic<std::int64_t> open_event_streams{0};
+};
+
+App::App() : cache_store_(std::make_shared<MemoryCacheStore>()), counters_(std::make_unique<Counters>()) {}
 App::~App() = default;
 App::App(App&&) noexcept = default;
 App& App::operator=(App&&) noexcept = default;
+
+void App::set_cache_store(std::shared_ptr<CacheStore> store) {
+  cache_store_ = store ? std::move(store) : std::make_shared<MemoryCacheStore>();
+}
+
+void App::count_connection(int delta) const noexcept {
+  counters_->open_connections.fetch_add(delta, std::memory_order_relaxed);
+}
+
+std::int64_t App::open_connections() const noexcept {
+  return counters_ ? counters_->open_connections.load(std::memory_order_relaxed) : 0;
+}
+
+void App::count_event_stream(int delta) const noexcept {
+  counters_->open_event_streams.fetch_add(delta, std::memory_order_relaxed);
+}
+
+std::int64_t App::open_event_streams() const noexcept {
+  return counters_ ? counters_->open_event_streams.load(std::memory_order_relaxed) : 0;
+}
 
 RouteBuilder App::route(RoutePattern p) {
   const std::string_view pattern = p.text();
@@ -272,7 +300,7 @@ Response App::options(std::string_view allow) {
   return r;
 }
 
-void App::listen(const ServerOptions& options) {
+void App::listen(const ServerOptions& options, const std::function<void(std::uint16_t port)>& on_listening) {
   // Block the stop signals before the server's threads start (they inherit the mask), so
   // that only the wait below receives them.
   sigset_t stop_signals, previous;
@@ -287,6 +315,7 @@ void App::listen(const ServerOptions& options) {
 
   Server server(*this, options);
   server.start();
+  if (on_listening) on_listening(server.port());
   bool stopping = false;
   while (!server.stopped()) {
     timespec tick{0, 100'000'000};

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ignis/core/reactor.hpp"
+#include "ignis/http/app.hpp"
 #include "ignis/http/error.hpp"
 
 namespace ignis {
@@ -79,20 +80,12 @@ Task<void> MemoryCacheStore::revalidate_tag(std::string tag) {
   co_return;
 }
 
-namespace {
-std::mutex default_store_mutex;
-std::shared_ptr<CacheStore> default_store;
-}  // namespace
-
-std::shared_ptr<CacheStore> default_cache_store() {
-  std::lock_guard lock(default_store_mutex);
-  if (!default_store) default_store = std::make_shared<MemoryCacheStore>();
-  return default_store;
+Task<void> revalidate_path(const Request& req, std::string path) {
+  return req.app().cache_store()->revalidate_path(std::move(path));
 }
 
-void set_default_cache_store(std::shared_ptr<CacheStore> store) {
-  std::lock_guard lock(default_store_mutex);
-  default_store = std::move(store);
+Task<void> revalidate_tag(const Request& req, std::string tag) {
+  return req.app().cache_store()->revalidate_tag(std::move(tag));
 }
 
 // ---------------------------------------------------------------------------- the wrapper
@@ -142,14 +135,14 @@ struct Cache::State {
 Cache::Cache(CacheOptions options) : state_(std::make_shared<State>()) {
   if (options.revalidate && options.revalidate->count() <= 0)
     throw std::invalid_argument("cache: revalidate must be positive (or none, for static)");
-  if (!options.store) options.store = default_cache_store();
-  state_->options = std::move(options);
+  state_->options = std::move(options);  // no store: the app's, found per request
 }
 
 Task<Response> Cache::operator()(Request& req, RouteContext&, Next next) const {
   State& s = *state_;
   const CacheOptions& o = s.options;
   if (req.method() != Method::GET && req.method() != Method::HEAD) co_return co_await next();
+  CacheStore& store = o.store ? *o.store : *req.app().cache_store();
   const std::string key(req.url());
 
   // A filler's guard: the fill ends however the handler does.
@@ -166,7 +159,7 @@ Task<Response> Cache::operator()(Request& req, RouteContext&, Next next) const {
     std::shared_ptr<const CachedResponse> copy;
     bool store_failed = false;
     try {
-      Task<std::shared_ptr<const CachedResponse>> lookup = o.store->get(key);
+      Task<std::shared_ptr<const CachedResponse>> lookup = store.get(key);
       copy = co_await lookup;
     } catch (const std::exception&) {
       store_failed = true;
@@ -193,8 +186,8 @@ Task<Response> Cache::operator()(Request& req, RouteContext&, Next next) const {
       CachedResponse entry{res.status(), {}, res.body(), unix_ms()};
       res.headers().write_to(entry.headers);
       try {
-        Task<void> store = o.store->put(key, std::string(req.path()), o.tags, std::move(entry));
-        co_await store;
+        Task<void> saving = store.put(key, std::string(req.path()), o.tags, std::move(entry));
+        co_await saving;
       } catch (const std::exception&) {
         // Not stored: the next request runs the handler again.
       }

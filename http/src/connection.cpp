@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <exception>
 #include <vector>
 
 #include "ignis/http/error.hpp"
@@ -61,12 +62,18 @@ void append_status_line(ByteBuffer& out, int status) {
 struct Connection::HandlerRun {
   Task<Response> task;
   Connection& c;
+  std::exception_ptr thrown;  // by a handler that is a plain function, before any Task
   bool watching = false;
 
-  explicit HandlerRun(Connection& conn)
-      : task(conn.worker_.app().dispatch(conn.rs_->request, conn.rs_->context, false)), c(conn) {}
+  explicit HandlerRun(Connection& conn) : c(conn) {
+    try {
+      task = c.worker_.app().dispatch(c.rs_->request, c.rs_->context, false);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+  }
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() const noexcept { return thrown != nullptr; }
   bool await_suspend(std::coroutine_handle<> h) {
     task.start();
     if (task.done()) return false;
@@ -78,6 +85,7 @@ struct Connection::HandlerRun {
   Response await_resume() {
     if (watching) c.stream_->watch_hangup(nullptr);
     try {
+      if (thrown) std::rethrow_exception(thrown);
       return task.result();
     } catch (const ConnectionLost&) {
       c.peer_gone_ = true;
@@ -270,6 +278,7 @@ void Connection::build_request() {
   head.headers = {rs_->fields.data(), n};
   if (parser_.has_content_length()) head.content_length = parser_.content_length();
   head.client_address = client_address_;
+  head.app = &worker_.app();
   rs_->request.reset(head, this);
   rs_->context.params.clear();
   rs_->context.pattern = {};

@@ -13,11 +13,8 @@
 #include "ignis/core/timer.hpp"
 #include "ignis/http/app.hpp"
 #include "ignis/http/error.hpp"
-#include "worker_hooks.hpp"
 
 namespace ignis {
-
-std::int64_t open_connections() noexcept { return detail::open_connection_count.load(std::memory_order_relaxed); }
 
 namespace {
 
@@ -139,10 +136,7 @@ Series& Metrics::Registry::series_for(const Key& key, std::string_view route) {
   return *(ts->last = raw);
 }
 
-Metrics::Metrics() : registry_(std::make_shared<Registry>()) {
-  gauge("http_open_connections", "HTTP connections open in this process.",
-        [] { return static_cast<double>(open_connections()); });
-}
+Metrics::Metrics() : registry_(std::make_shared<Registry>()) {}
 
 namespace {
 constexpr auto kBucketNanos = [] {
@@ -268,8 +262,18 @@ std::string Metrics::render() const {
 }
 
 std::function<Task<Response>(Request&)> Metrics::handler() const {
-  return [self = *this](Request&) -> Task<Response> {
-    co_return Response(self.render(), {.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}});
+  return [self = *this](Request& req) -> Task<Response> {
+    std::string text = self.render();
+    // The app serving the scrape counts its own connections and streams (another app in
+    // the process has its own).
+    text += "# HELP http_open_connections HTTP connections open on this app's servers.\n"
+            "# TYPE http_open_connections gauge\nhttp_open_connections ";
+    text += std::to_string(req.app().open_connections());
+    text += "\n# HELP sse_open_streams Server-Sent Event streams open on this app's servers.\n"
+            "# TYPE sse_open_streams gauge\nsse_open_streams ";
+    text += std::to_string(req.app().open_event_streams());
+    text += '\n';
+    co_return Response(std::move(text), {.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}});
   };
 }
 

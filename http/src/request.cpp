@@ -1,6 +1,7 @@
 #include "ignis/http/request.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "ignis/http/error.hpp"
 #include "ignis/json/document.hpp"
@@ -96,6 +97,11 @@ bool SearchParams::has(std::string_view name) const {
 
 Request::Request() { search_.arena_ = &arena_; }
 
+const App& Request::app() const {
+  if (!app_) throw std::logic_error("this request was not received by an App");
+  return *app_;
+}
+
 void Request::reset(const Head& head, BodySource* body) {
   method_ = head.method;
   method_name_ = head.method_name;
@@ -104,6 +110,7 @@ void Request::reset(const Head& head, BodySource* body) {
   headers_ = RequestHeaders(head.headers);
   content_length_ = head.content_length;
   client_address_ = head.client_address;
+  app_ = head.app;
   body_ = body;
   text_.reset();
   signal_.reset();

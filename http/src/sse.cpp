@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "ignis/http/app.hpp"
 #include "ignis/http/request.hpp"
 
 namespace ignis {
@@ -118,6 +119,9 @@ std::optional<std::uint64_t> EventStream::last_event_number() const {
 }
 
 namespace detail {
+
+OpenEventStream::OpenEventStream(StreamWriter& out) : app(out.request().app()) { app.count_event_stream(1); }
+OpenEventStream::~OpenEventStream() { app.count_event_stream(-1); }
 
 void set_event_stream_headers(Response& r) {
   r.headers().set("Content-Type", "text/event-stream");

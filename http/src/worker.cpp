@@ -8,12 +8,14 @@
 
 namespace ignis::detail {
 
-Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor)
+Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor,
+               std::function<void(bool forced)> stopped)
     : app_(app),
       options_(options),
       limits_{options.max_head_bytes, options.max_request_line, options.max_headers, options.max_body_bytes},
       reactor_(reactor),
       acceptor_(std::move(acceptor)),
+      stopped_(std::move(stopped)),
       date_timer_(&Worker::on_date_timer, this),
       drain_timer_(&Worker::on_drain_timer, this) {
   // Until start() adds the common headers (never, for a worker driven by hand in tests).
@@ -21,8 +23,10 @@ Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, s
 }
 
 Worker::~Worker() {
-  reactor_.cancel(date_timer_);
-  reactor_.cancel(drain_timer_);
+  // A finished worker's timers are off already: it leaves the reactor alone then (on a
+  // host's reactor, from the thread that destroys the server).
+  if (date_timer_.scheduled()) reactor_.cancel(date_timer_);
+  if (drain_timer_.scheduled()) reactor_.cancel(drain_timer_);
   while (RequestState* rs = free_requests_) {
     free_requests_ = rs->next_free;
     delete rs;
@@ -31,6 +35,7 @@ Worker::~Worker() {
 
 void Worker::start() {
   refresh_date();
+  if (!acceptor_) return;
   accepting_ = true;
   spawn(accept_loop());
 }
@@ -104,21 +109,21 @@ void Worker::add(Connection& c) noexcept {
   if (connections_) connections_->prev = &c;
   connections_ = &c;
   ++connection_count_;
-  open_connection_count.fetch_add(1, std::memory_order_relaxed);
+  app_.count_connection(1);
 }
 
 void Worker::remove(Connection& c) noexcept {
   (c.prev ? c.prev->next : connections_) = c.next;
   if (c.next) c.next->prev = c.prev;
   --connection_count_;
-  open_connection_count.fetch_sub(1, std::memory_order_relaxed);
+  app_.count_connection(-1);
   stop_if_done();
 }
 
 void Worker::drain() {
   if (draining_) return;
   draining_ = true;
-  acceptor_->close();
+  if (acceptor_) acceptor_->close();
   // Cancellation completes on a later turn of the loop, so the list stays intact here.
   for (Connection* c = connections_; c; c = c->next) c->close_if_idle();
   reactor_.schedule(drain_timer_, Clock::now() + options_.shutdown_timeout);
@@ -129,9 +134,10 @@ void Worker::on_drain_timer(void* self) {
   auto* w = static_cast<Worker*>(self);
   if (w->connection_count_ == 0) return;
   if (w->aborted_) {
-    // Something ignores the abort (blocking work, say): stop the loop regardless.
-    w->log(LogLevel::warn, std::to_string(w->connection_count_) + " connection(s) did not finish; stopping");
-    w->reactor_.stop();
+    // Something ignores the abort (blocking work, say): the server decides (its own loop
+    // stops regardless; a host's loop cannot, so the worker waits on).
+    w->log(LogLevel::warn, std::to_string(w->connection_count_) + " connection(s) did not finish after the abort");
+    if (w->stopped_) w->stopped_(true);
     return;
   }
   w->aborted_ = true;
@@ -149,8 +155,12 @@ void Worker::stop_if_done() {
     reactor_.cancel(date_timer_);
     reactor_.cancel(drain_timer_);
     close_idle_client_connections();
-    // Posted, so that the completions of the sockets just closed run first.
-    reactor_.post([&r = reactor_] { r.stop(); });
+    // Posted, so that the completions of the sockets just closed run first. The acceptor
+    // goes on this thread: a host's loop may still run after the server is gone.
+    reactor_.post([this] {
+      acceptor_.reset();
+      if (stopped_) stopped_(false);
+    });
   }
 }
 

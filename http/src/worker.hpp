@@ -3,6 +3,7 @@
 // SO_REUSEPORT socket, owns the connections it accepted, and keeps what they share
 // without locks: the Date line, pooled per-request state, the drain on shutdown.
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,15 +30,19 @@ struct RequestState {
 
 class Worker {
  public:
-  Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor);
+  // `stopped(false)` runs on the reactor thread once a drain has finished (nothing left
+  // open); `stopped(true)` if connections still hold on after the shutdown timeout and
+  // the abort. The server stops its own reactor then, or tells the host's waiters.
+  Worker(const App& app, const ServerOptions& options, Reactor& reactor, std::unique_ptr<Acceptor> acceptor,
+         std::function<void(bool forced)> stopped = {});
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // On the reactor thread: start accepting.
+  // On the reactor thread: start accepting (if there is an acceptor).
   void start();
   // On the reactor thread: stop accepting, close idle connections, abort the rest after
-  // the shutdown timeout; the reactor stops once no connection is left.
+  // the shutdown timeout; `stopped` runs once no connection is left.
   void drain();
 
   const App& app() const noexcept { return app_; }
@@ -70,6 +75,7 @@ class Worker {
   ParserLimits limits_;
   Reactor& reactor_;
   std::unique_ptr<Acceptor> acceptor_;
+  std::function<void(bool forced)> stopped_;
 
   DateLine date_;
   char head_buf_[128] = {};  // the status line of a 200, then the common headers

@@ -1,13 +1,7 @@
 #pragma once
-// What the HTTP server's workers tell the rest of the http module (metrics, the client).
-
-#include <atomic>
-#include <cstdint>
+// What the HTTP server's workers tell the rest of the http module (the client).
 
 namespace ignis::detail {
-
-// Connections accepted and not yet closed, over every worker (metrics.hpp).
-inline std::atomic<std::int64_t> open_connection_count{0};
 
 // Closes this thread's idle fetch() connections. A worker calls it just before its reactor
 // stops, so that their sockets are released while the loop can still complete the

@@ -13,6 +13,7 @@
 #include <ignis/router/router.hpp>
 #include <ignis/router/url.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +35,8 @@ struct Registered {
   Router::RouteId id;
 };
 
-// A concrete path for a pattern: [x] -> "v<k>", [...x] -> "c<k>/d", [[...x]] -> "o<k>".
+// A concrete path for a pattern: [x] -> "v<k>", [x:int] -> "<k>", [x:uuid] -> a UUID ending
+// in k, [...x] -> "c<k>/d", [[...x]] -> "o<k>".
 // Returns the path and the value each parameter must then have.
 std::string instantiate(std::string_view pattern, std::vector<std::pair<std::string, std::string>>& values) {
   std::string path;
@@ -53,8 +55,16 @@ std::string instantiate(std::string_view pattern, std::vector<std::pair<std::str
       value = "c" + std::to_string(k++) + "/d";
       values.emplace_back(std::string(seg.substr(4, seg.size() - 5)), value);
     } else if (seg.starts_with("[")) {
-      value = "v" + std::to_string(k++);
-      values.emplace_back(std::string(seg.substr(1, seg.size() - 2)), value);
+      const std::string_view inner = seg.substr(1, seg.size() - 2);
+      const std::string_view type = inner.substr(std::min(inner.find(':'), inner.size()));
+      const std::string n = std::to_string(k++);
+      if (type == ":int")
+        value = n;
+      else if (type == ":uuid")
+        value = "00000000-0000-4000-8000-" + std::string(12 - n.size(), '0') + n;
+      else
+        value = "v" + n;
+      values.emplace_back(std::string(inner.substr(0, inner.find(':'))), value);
     } else {
       path += "/" + std::string(seg);
       continue;
@@ -71,9 +81,9 @@ void check_match(const Router& router, std::string_view path, Params& params) {
   if (params.size() > Params::kMax) fail("too many parameters", path);
   const std::string_view pattern = router.pattern(*id);
   for (std::size_t i = 0; i < params.size(); ++i) {
-    const std::string needle = std::string("[") + std::string(params.name(i)) + "]";
-    const std::string needle_all = std::string("...") + std::string(params.name(i)) + "]";
-    if (pattern.find(needle) == std::string_view::npos && pattern.find(needle_all) == std::string_view::npos)
+    const std::string name(params.name(i));
+    if (pattern.find("[" + name + "]") == std::string_view::npos && pattern.find("[" + name + ":") == std::string_view::npos &&
+        pattern.find("..." + name + "]") == std::string_view::npos)
       fail("a parameter the route does not have", pattern);
     (void)params.segments(params.name(i));
   }

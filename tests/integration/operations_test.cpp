@@ -8,10 +8,12 @@
 #include <ignis/http/cors.hpp>
 #include <ignis/http/metrics.hpp>
 #include <ignis/http/request_id.hpp>
+#include <ignis/http/sse.hpp>
 #include <ignis/http/time_limit.hpp>
 
 #include <mutex>
 #include <regex>
+#include <thread>
 
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
@@ -164,7 +166,7 @@ std::uint64_t metric_value(const std::string& text, const std::string& series) {
 
 TEST(Metrics, CountsByRoutePatternMethodAndStatusWithAHistogram) {
   Metrics metrics;
-  auto& streams = metrics.gauge("sse_open_streams", "Open SSE streams.");
+  auto& jobs = metrics.gauge("jobs_running", "Jobs running.");
   App app;
   app.use(metrics);
   app.route("/api/posts/[id]").GET([](Request&, RouteContext& ctx) -> Task<Response> {
@@ -174,6 +176,9 @@ TEST(Metrics, CountsByRoutePatternMethodAndStatusWithAHistogram) {
   app.route("/api/boom").GET([](Request&) -> Task<Response> {
     throw std::runtime_error("x");
     co_return Response::text("");
+  });
+  app.route("/api/events").GET([](Request&) -> Task<Response> {
+    co_return event_stream([](EventStream& es) -> Task<void> { co_await es.sleep_for(std::chrono::seconds(30)); });
   });
   app.route("/metrics").GET(metrics.handler());
   TestServer server(app, [] {
@@ -185,8 +190,11 @@ TEST(Metrics, CountsByRoutePatternMethodAndStatusWithAHistogram) {
   ASSERT_TRUE(request(server.port(), "GET", "/api/posts/0"));
   ASSERT_TRUE(request(server.port(), "GET", "/api/boom"));
   ASSERT_TRUE(request(server.port(), "GET", "/nowhere"));
-  streams.add(3);
-  streams.add(-1);
+  jobs.add(3);
+  jobs.add(-1);
+  RawClient stream(server.port());  // an open event stream, counted by sse_open_streams
+  stream.send("GET /api/events HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(stream.read_response(true));
 
   RawClient open_conn(server.port());  // an idle connection the gauge must count
   open_conn.send("GET /api/posts/9 HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -206,10 +214,19 @@ TEST(Metrics, CountsByRoutePatternMethodAndStatusWithAHistogram) {
   EXPECT_NE(t.find("# TYPE http_request_duration_seconds histogram"), std::string::npos);
   EXPECT_NE(t.find(R"(http_request_duration_seconds_bucket{route="/api/posts/[id]",method="GET",le="0.0005"})"),
             std::string::npos);
-  EXPECT_EQ(metric_value(t, "sse_open_streams"), 2u);
+  EXPECT_EQ(metric_value(t, "jobs_running"), 2u);
+  EXPECT_EQ(metric_value(t, "sse_open_streams"), 1u);
   // The idle keep-alive connection and the scrape's own.
   EXPECT_GE(metric_value(t, "http_open_connections"), 2u);
   EXPECT_THROW(metrics.gauge("bad name", "x"), std::invalid_argument);
+
+  stream.shutdown_send();  // the client leaves: the stream ends and is no longer counted
+  std::uint64_t open = 1;
+  for (int i = 0; i < 200 && open != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    open = metric_value(request(server.port(), "GET", "/metrics")->body, "sse_open_streams");
+  }
+  EXPECT_EQ(open, 0u);
 }
 
 TEST(TimeLimit, AbortsTheSignalAndAnswers504) {

@@ -40,7 +40,7 @@ ignis::Task<ignis::Response> get_time(ignis::Request&) {
 }
 
 ignis::Task<ignis::Response> revalidate(ignis::Request& req) {
-  co_await ignis::revalidate_tag(std::string(req.search_params().get("tag").value_or("time")));
+  co_await ignis::revalidate_tag(req, std::string(req.search_params().get("tag").value_or("time")));
   co_return ignis::Response::json({{"revalidated", true}});
 }
 

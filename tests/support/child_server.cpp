@@ -102,22 +102,24 @@ ChildServer::~ChildServer() {
   if (pipe_ >= 0) ::close(pipe_);
 }
 
-int ChildServer::terminate(std::chrono::milliseconds limit) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+int terminate_process(pid_t pid, std::chrono::milliseconds limit) {
+  ::kill(pid, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) break;
+  while (::waitpid(pid, &status, WNOHANG) != pid) {
     if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      status = -1;
-      break;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  return status;
+}
+
+int ChildServer::terminate(std::chrono::milliseconds limit) {
+  if (pid_ <= 0) return -1;
+  const int status = terminate_process(pid_, limit);
   pid_ = -1;
   std::string rest = read_until(pipe_, "\n", std::chrono::milliseconds(100));
   while (!rest.empty() && rest.back() == '\n') rest.pop_back();

@@ -33,6 +33,10 @@ struct ChildOptions {
   std::size_t max_descriptors = 0;                // RLIMIT_NOFILE in the child (0: inherited)
 };
 
+// Sends SIGTERM and waits up to `limit` for the process to exit (then kills it). Returns its
+// exit status (waitpid form), or -1 if it had to be killed.
+int terminate_process(pid_t pid, std::chrono::milliseconds limit);
+
 class ChildServer {
  public:
   // make_app runs in the child; report (also in the child, after listen() returned) gives

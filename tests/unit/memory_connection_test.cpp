@@ -93,6 +93,18 @@ TEST_F(MemoryConnection, AStreamForAClientThatLeftMidBodyIsNotStarted) {
   }
 }
 
+// Found by connection_fuzz: a handler that is a plain function returning Task<Response>
+// (no co_await or co_return in it) throws when it is called, before any coroutine exists;
+// on the path without middleware that escaped the connection, which ended without a word
+// for that request or those pipelined behind it.
+TEST_F(MemoryConnection, AHandlerThatThrowsBeforeItsTaskExistsIsAnswered) {
+  auto r = serve("POST /throw HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\nGET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 418);
+  EXPECT_EQ(r[0].body, R"({"error":"teapot"})");
+  EXPECT_EQ(r[1].body, "get");
+}
+
 // Found by connection_fuzz: responses to pipelined requests waited in the write buffer
 // while a later request's body was read, and were lost when that body never came.
 TEST_F(MemoryConnection, AnswersToEarlierRequestsLeaveBeforeALaterBodyIsAwaited) {

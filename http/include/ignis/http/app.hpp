@@ -26,6 +26,7 @@
 // with use() (middleware.hpp) runs around that, after routing and before the handler.
 
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -46,8 +47,12 @@
 
 namespace ignis {
 
+class CacheStore;
+
 namespace detail {
 class Connection;
+class Worker;
+struct OpenEventStream;
 }
 
 struct RouteContext {
@@ -146,9 +151,21 @@ class App {
   void set_logger(LogSink sink) { log_ = std::move(sink); }
   void log(LogLevel level, std::string_view message) const { log_(level, message); }
 
+  // Where cache() keeps copies when given no store, and what revalidate_path() and
+  // revalidate_tag() clear (cache.hpp): the app's own memory unless replaced, with
+  // redis_cache_store(client) say (nullptr puts back a fresh memory store). Set it before
+  // serving. Each app has its own, so two apps in one process never share copies.
+  void set_cache_store(std::shared_ptr<CacheStore> store);
+  const std::shared_ptr<CacheStore>& cache_store() const noexcept { return cache_store_; }
+
+  // HTTP connections, and event streams (sse.hpp), open on this app's servers.
+  std::int64_t open_connections() const noexcept;
+  std::int64_t open_event_streams() const noexcept;
+
   // Serves the app on its own threads until SIGINT or SIGTERM, then shuts down gracefully
-  // and returns. Throws std::system_error if the address cannot be bound.
-  void listen(const ServerOptions& options = {});
+  // and returns. `on_listening` runs once every acceptor is bound, with the port (the one
+  // picked for port 0). Throws std::system_error if the address cannot be bound.
+  void listen(const ServerOptions& options = {}, const std::function<void(std::uint16_t port)>& on_listening = {});
 
   // Answers one request: routing, the handler, and the app's own answers. Never throws:
   // a handler's exception becomes its error response (500, or an HttpError's status).
@@ -205,12 +222,19 @@ class App {
   // one frame, the handler's own, whose exceptions reach the caller (for error_response()).
   Task<Response> dispatch(Request& req, RouteContext& ctx, bool map_errors) const;
   friend class detail::Connection;
+  friend class detail::Worker;
+  friend struct detail::OpenEventStream;
+  struct Counters;
+  void count_connection(int delta) const noexcept;    // by the workers
+  void count_event_stream(int delta) const noexcept;  // by event streams
 
   Router router_;
   std::vector<MiddlewareEntry> middleware_;
   bool all_sync_ = true;  // every middleware is synchronous: one frame runs them and the handler
   std::deque<Route> routes_;  // indexed by router id; a deque keeps patterns in place
   LogSink log_ = log_to_stderr;
+  std::shared_ptr<CacheStore> cache_store_;
+  std::unique_ptr<Counters> counters_;  // apart: written by every server thread
 };
 
 }  // namespace ignis

@@ -7,25 +7,28 @@
 //   app.route("/api/config").GET(ignis::cache()(get_config));
 //   // export const revalidate = 2, tagged 'time'
 //   app.route("/api/time").GET(ignis::cache({.revalidate = 2s, .tags = {"time"}})(get_time));
-//   // revalidatePath('/api/time') / revalidateTag('time')
-//   co_await ignis::revalidate_path("/api/time");
-//   co_await ignis::revalidate_tag("time");
+//   // revalidatePath('/api/time') / revalidateTag('time'), in a handler
+//   co_await ignis::revalidate_path(req, "/api/time");
+//   co_await ignis::revalidate_tag(req, "time");
 //
 // A fresh copy is served as it was stored (same status, headers and bytes) with
 // `X-Cache: HIT`. Once a copy is older than `revalidate`, the next request runs the handler
 // and gets the new copy (`X-Cache: MISS`) while requests arriving meanwhile still get the
 // old one (`X-Cache: STALE`); with no copy at all, concurrent requests wait for the one
 // that runs the handler, so in a process it runs once per fill. Only 200 responses without
-// Set-Cookie, and with their body in memory (not streamed, not a file), are stored. The key is the request's path and query; HEAD is served from
-// GET's copy. If the store fails (Redis down), the handler answers, uncached.
+// Set-Cookie, and with their body in memory (not streamed, not a file), are stored. The
+// key is the request's path and query; HEAD is served from GET's copy. If the store fails
+// (Redis down), the handler answers, uncached.
+//
+// Copies live in the store of the app answering the request (App::cache_store(): its own
+// memory unless App::set_cache_store() replaced it), so two apps in one process keep
+// apart, and revalidate_*(req, ...) clear that app's copies.
 //
 // | option     | default          | meaning                                              |
 // |------------|------------------|------------------------------------------------------|
 // | revalidate | none (static)    | how long a copy is fresh                             |
 // | tags       | none             | names for revalidate_tag()                           |
-// | store      | the default store| where copies live; default_cache_store() is in       |
-// |            |                  | memory unless set_default_cache_store() replaced it  |
-// |            |                  | (with redis_cache_store(client), say)                |
+// | store      | the app's store  | where copies live (redis_cache_store(client), say)   |
 
 #include <chrono>
 #include <cstdint>
@@ -75,13 +78,10 @@ class MemoryCacheStore final : public CacheStore {
 // Copies in Redis under `prefix`, with a set per path and per tag for revalidation.
 std::shared_ptr<CacheStore> redis_cache_store(redis::Client client, std::string prefix = "ignis:cache:");
 
-// The store used by cache() and revalidate_*() when none is named. Set it at start-up,
-// before serving.
-std::shared_ptr<CacheStore> default_cache_store();
-void set_default_cache_store(std::shared_ptr<CacheStore> store);
-
-inline Task<void> revalidate_path(std::string path) { return default_cache_store()->revalidate_path(std::move(path)); }
-inline Task<void> revalidate_tag(std::string tag) { return default_cache_store()->revalidate_tag(std::move(tag)); }
+// Drop the copies of a path (any query) or of a tag from the store of the app answering
+// `req` (a cache() given its own store is cleared through that store).
+Task<void> revalidate_path(const Request& req, std::string path);
+Task<void> revalidate_tag(const Request& req, std::string tag);
 
 struct CacheOptions {
   std::optional<std::chrono::milliseconds> revalidate = std::nullopt;

@@ -5,15 +5,17 @@
 //   ignis::Metrics metrics;
 //   app.use(metrics);                                  // outermost: register it first
 //   app.route("/metrics").GET(metrics.handler());
-//   auto& streams = metrics.gauge("sse_open_streams", "Open SSE streams");
-//   streams.add(1); ... streams.add(-1);
+//   auto& jobs = metrics.gauge("jobs_running", "Jobs running");
+//   jobs.add(1); ... jobs.add(-1);
 //
 // What it serves:
 //   http_requests_total{route,method,status}        counter; route is the pattern
 //                                                    ("/api/posts/[id]"), "" for no route
 //   http_request_duration_seconds{route,method}     histogram, from the middleware's entry
 //                                                    to the response (not its sending)
-//   http_open_connections                           gauge: this process's HTTP connections
+//   http_open_connections                           gauge: connections open on the servers
+//                                                    of the app serving the scrape
+//   sse_open_streams                                gauge: that app's open event streams
 //   plus every gauge registered with gauge().
 //
 // Recording costs no lock: each reactor thread counts into its own series (relaxed
@@ -30,9 +32,6 @@
 #include "ignis/http/middleware.hpp"
 
 namespace ignis {
-
-// HTTP connections open in this process, over every server.
-std::int64_t open_connections() noexcept;
 
 class Metrics : public SyncMiddlewareBase<Metrics> {
  public:
@@ -58,9 +57,9 @@ class Metrics : public SyncMiddlewareBase<Metrics> {
   std::optional<Response> before(Request& req, RouteContext& ctx, State& state) const;
   void after(Request& req, RouteContext& ctx, State& state, Response& res) const;
 
-  // A GET handler that serves render().
+  // A GET handler that serves render(), http_open_connections and sse_open_streams.
   std::function<Task<Response>(Request&)> handler() const;
-  // The text exposition of every metric.
+  // The text exposition of the requests and the gauges.
   std::string render() const;
 
   // A gauge the caller moves (thread-safe). Names follow Prometheus rules

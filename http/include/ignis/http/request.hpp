@@ -14,6 +14,7 @@
 //   co_await req.form_data()            a urlencoded or multipart form (http/form.hpp)
 //   co_await req.body().read()          the body piece by piece; empty at the end
 //   req.signal()                        aborted when the client goes away
+//   req.app()                           the App answering it (its log, its cache store)
 
 #include <array>
 #include <cstdint>
@@ -33,6 +34,8 @@
 #include "ignis/json/schema.hpp"
 
 namespace ignis {
+
+class App;
 
 namespace json {
 class Document;
@@ -109,6 +112,10 @@ class Request {
   // waiting for this request.
   AbortSignal& signal() noexcept { return signal_; }
 
+  // The app answering this request. Throws std::logic_error for a request no app received
+  // (one built by hand).
+  const App& app() const;
+
   // The whole body. 413 when it exceeds the server's limit.
   Task<std::string_view> text();
   // The body parsed as JSON; invalid JSON answers 400 {"error":"Invalid JSON"}.
@@ -144,6 +151,7 @@ class Request {
     std::span<const HeaderField> headers;
     std::optional<std::uint64_t> content_length;
     std::string_view client_address;
+    const App* app = nullptr;
   };
   void reset(const Head& head, BodySource* body);
 
@@ -156,6 +164,7 @@ class Request {
   RequestHeaders headers_;
   std::optional<std::uint64_t> content_length_;
   std::string_view client_address_;
+  const App* app_ = nullptr;
   SearchParams search_;
   BodySource* body_ = nullptr;
   std::optional<std::string_view> text_;  // the body, once read whole

@@ -41,6 +41,8 @@
 
 namespace ignis {
 
+class App;
+
 // One event. data is split on line breaks (\n, \r\n, \r) into one "data:" line each, so a
 // multi-line payload arrives as it was; event, id and retry are sent when set. Line breaks
 // in event or id cannot be sent and are dropped.
@@ -100,12 +102,23 @@ class EventStream {
 
 namespace detail {
 
+// Counts an event stream as open on its app for as long as it lives (App::open_event_streams(),
+// which Metrics serves as sse_open_streams).
+struct OpenEventStream {
+  explicit OpenEventStream(StreamWriter& out);
+  ~OpenEventStream();
+  OpenEventStream(const OpenEventStream&) = delete;
+  OpenEventStream& operator=(const OpenEventStream&) = delete;
+  const App& app;
+};
+
 template <class F>
 struct EventStreamProducer {
   F fn;
   // `fn` lives in the Response's producer for as long as the body is sent.
   Task<void> operator()(StreamWriter& out) { return run(fn, out); }
   static Task<void> run(F& fn, StreamWriter& out) {
+    OpenEventStream open(out);
     EventStream es(out);
     if (!co_await out.flush()) co_return;  // the head: EventSource opens now
     Task<void> produce = fn(es);
