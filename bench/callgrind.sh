@@ -1,81 +1,121 @@
 #!/usr/bin/env bash
-# Instructions and system calls per request, ignis beside nginx, counted by callgrind: free
-# of machine noise, so this is the figure to watch for regressions.
+# Instructions and system calls per request, ignis (both backends) beside nginx, counted by
+# callgrind: free of machine noise, so this is the figure to watch for regressions.
 #
-#   bench/callgrind.sh [--requests N] [--connections C] [--depth D] [--path P] [--build DIR]
+#   bench/callgrind.sh [--requests N] [--connections C] [--scenarios LIST] [--servers LIST]
+#                      [--build DIR] [--echo-body FILE] [--keep DIR]
 #
-# Each server runs under callgrind twice, serving N and then 2N requests from
-# build/bin/request_loop (C keep-alive connections, D requests in flight on each); the
-# difference of the two totals, divided by N, is the cost of N requests alone, without
-# start-up, accepting or shutting down. Syscalls are callgrind's count of system calls made
-# (it does not see the kernel's work, so they are printed beside the instructions).
+# Scenarios (the peers harness's, ../shared/peers/README.md): plaintext, json, echo (POST of
+# a ~1 KB JSON body), route (GET /api/users/123/posts/456 among 50 routes), pipeline (16
+# requests per write). Servers: io_uring, epoll (bench_server --threads 1 with that
+# backend), nginx (one process, bench/nginx/bench.conf: plaintext, json and pipeline only).
+#
+# Each server starts once under callgrind with counting off. For each scenario,
+# build/bin/request_loop warms it up (500 requests), counting is switched on and zeroed,
+# N requests go out over C keep-alive connections one at a time (or one batch of 16 at a
+# time), and the counts are dumped: start-up, accepting and shutting down are never in the
+# figure. Syscalls are callgrind's count of system calls made (it does not see the
+# kernel's work, so they are printed beside the instructions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-requests=10000 connections=4 depth=1 path=/plaintext build=build
+requests=10000 connections=4 build=build keep=
+scenarios=plaintext,json,echo,route,pipeline
+servers=io_uring,epoll,nginx
+echo_body=../shared/peers/bodies/echo.json
 while [ $# -gt 0 ]; do
   case "$1" in
     --requests) requests=$2; shift 2;;
     --connections) connections=$2; shift 2;;
-    --depth) depth=$2; shift 2;;
-    --path) path=$2; shift 2;;
+    --scenarios) scenarios=$2; shift 2;;
+    --servers) servers=$2; shift 2;;
     --build) build=$2; shift 2;;
-    *) echo "usage: $0 [--requests N] [--connections C] [--depth D] [--path P] [--build DIR]" >&2; exit 2;;
+    --echo-body) echo_body=$2; shift 2;;
+    --keep) keep=$2; shift 2;;
+    *) sed -n '2,8p' "$0" >&2; exit 2;;
   esac
 done
-for tool in valgrind callgrind_annotate nginx; do
-  command -v "$tool" >/dev/null || { echo "callgrind.sh: $tool is missing (apt-get install valgrind nginx-light)" >&2; exit 1; }
+for tool in valgrind vgdb python3; do
+  command -v "$tool" >/dev/null || { echo "callgrind.sh: $tool is missing (apt-get install valgrind)" >&2; exit 1; }
 done
 [ -x "$build/bin/bench_server" ] && [ -x "$build/bin/request_loop" ] ||
   { echo "callgrind.sh: build bench_server and request_loop first (scripts/build.sh)" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/ignis-callgrind.XXXXXX)
+work=${keep:-$(mktemp -d /tmp/ignis-callgrind.XXXXXX)}
+mkdir -p "$work"
 server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    # Under valgrind an io_uring server may never see its wake-up: do not wait long.
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap 'cleanup; [ -n "$keep" ] || rm -rf "$work"' EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
-  for _ in $(seq 600); do
+  for _ in $(seq 1200); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
   echo "callgrind.sh: nothing listens on $1" >&2; return 1
 }
 
-# totals NAME COUNT COMMAND...: runs COMMAND (with PORT set) under callgrind serving COUNT
-# requests; prints "instructions syscalls".
-totals() {
-  local name=$1 count=$2; shift 2
-  local port; port=$(free_port)
-  local dir="$work/$name-$count"; mkdir -p "$dir/tmp"
-  local cmd=("${@//PORT/$port}"); cmd=("${cmd[@]//DIR/$dir}")
-  sed -e 's/WORKERS/1/' -e "s/LISTEN_PORT/$port/" bench/nginx/bench.conf >"$dir/nginx.conf"  # for nginx
-  valgrind --tool=callgrind --collect-systime=yes --callgrind-out-file="$dir/cg.%p" \
-    --log-file="$dir/valgrind.log" "${cmd[@]}" >"$dir/server.log" 2>&1 &
+# loop PORT COUNT SCENARIO: COUNT requests of the scenario.
+loop() {
+  local port=$1 count=$2
+  case "$3" in
+    plaintext) "$build/bin/request_loop" "$port" "$count" "$connections" 1 /plaintext;;
+    json) "$build/bin/request_loop" "$port" "$count" "$connections" 1 /json;;
+    route) "$build/bin/request_loop" "$port" "$count" "$connections" 1 /api/users/123/posts/456;;
+    pipeline) "$build/bin/request_loop" "$port" "$count" "$connections" 16 /plaintext;;
+    echo) "$build/bin/request_loop" "$port" "$count" "$connections" 1 /api/echo "$echo_body";;
+  esac
+}
+
+serves() {  # server scenario
+  case "$1:$2" in
+    nginx:echo|nginx:route) return 1;;
+    *:echo) [ -r "$echo_body" ] || return 1;;
+  esac
+  return 0
+}
+
+# measure NAME: runs the server under callgrind and prints one line per scenario.
+measure() {
+  local name=$1 port dir; port=$(free_port); dir="$work/$name"; mkdir -p "$dir/tmp"
+  local cmd
+  case "$name" in
+    nginx)
+      command -v nginx >/dev/null || { echo "callgrind.sh: nginx is missing (apt-get install nginx-light)" >&2; return 0; }
+      sed -e 's/WORKERS/1/' -e "s/LISTEN_PORT/$port/" bench/nginx/bench.conf >"$dir/nginx.conf"
+      cmd=(nginx -p "$dir/" -c "$dir/nginx.conf" -g 'daemon off; master_process off;');;
+    *) cmd=("$build/bin/bench_server" --threads 1 --backend "$name" --port "$port");;
+  esac
+  valgrind --tool=callgrind --instr-atstart=no --collect-systime=yes --vgdb=yes --vgdb-prefix="$dir/vgdb" \
+    --callgrind-out-file="$dir/cg.out" --log-file="$dir/valgrind.log" "${cmd[@]}" >"$dir/server.log" 2>&1 &
   server_pid=$!
   wait_port "$port"
-  "$build/bin/request_loop" "$port" "$count" "$connections" "$depth" "$path"
-  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=
-  # One file per process: the events of every one summed (nginx without a master: one).
-  cat "$dir"/cg.* | awk '/^summary:/ { ir += $2; sys += $3 } END { print ir, sys }'
+  local dumps=0
+  for s in ${scenarios//,/ }; do
+    serves "$name" "$s" || continue
+    loop "$port" 500 "$s"
+    vgdb --vgdb-prefix="$dir/vgdb" --pid="$server_pid" instrumentation on >>"$dir/vgdb.log" 2>&1
+    vgdb --vgdb-prefix="$dir/vgdb" --pid="$server_pid" zero >>"$dir/vgdb.log" 2>&1
+    loop "$port" "$requests" "$s"
+    sleep 0.3  # the last response's completion
+    vgdb --vgdb-prefix="$dir/vgdb" --pid="$server_pid" dump "$s" >>"$dir/vgdb.log" 2>&1
+    dumps=$((dumps + 1))
+    awk -v n="$requests" -v name="$name" -v s="$s" '/^summary:/ { ir = $2; sys = $3 }
+      END { printf "%-10s %-10s %14.0f %14.2f\n", name, s, ir / n, sys / n }' "$dir/cg.out.$dumps"
+  done
+  cleanup
 }
 
-# per_request NAME COMMAND...: instructions and syscalls per request.
-per_request() {
-  local name=$1; shift
-  read -r ir1 sys1 < <(totals "$name" "$requests" "$@")
-  read -r ir2 sys2 < <(totals "$name" $((2 * requests)) "$@")
-  awk -v a="$ir1" -v b="$ir2" -v s="$sys1" -v t="$sys2" -v n="$requests" \
-    'BEGIN { printf "%.0f %.2f\n", (b - a) / n, (t - s) / n }'
-}
-
-echo "callgrind: $requests requests over $connections keep-alive connections, $depth in flight each, GET $path"
-printf '%-16s %14s %14s %10s\n' server instr/request syscalls/req "vs nginx"
-# nginx as one process (no master), so that callgrind sees all of its work.
-read -r nginx_ir nginx_sys < <(per_request nginx nginx -p DIR/ -c DIR/nginx.conf -g 'daemon off; master_process off;')
-printf '%-16s %14s %14s %10s\n' nginx "$nginx_ir" "$nginx_sys" 1.00x
-for backend in io_uring epoll; do
-  read -r ir sys < <(per_request "ignis-$backend" "$build/bin/bench_server" --threads 1 --backend "$backend" --port PORT)
-  printf '%-16s %14s %14s %9.2fx\n' "ignis $backend" "$ir" "$sys" "$(awk -v a="$nginx_ir" -v b="$ir" 'BEGIN { print a / b }')"
-done
+echo "callgrind: $requests requests per scenario over $connections keep-alive connections (pipeline: 16 per write)"
+printf '%-10s %-10s %14s %14s\n' server scenario instr/request syscalls/req
+for name in ${servers//,/ }; do measure "$name"; done

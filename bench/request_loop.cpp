@@ -1,9 +1,10 @@
 // A fixed, repeatable request mix for instruction counting: `requests` requests spread
 // round-robin over `connections` keep-alive connections, `depth` at a time on each
 // (1: one request, then its response; more: that many pipelined). Exits non-zero when a
-// response is missing or is not a 200, so a count is never taken over failures.
+// response is missing or is not a 200, so a count is never taken over failures. With
+// BODY_FILE the requests are POSTs of that file's bytes as application/json.
 //
-//   request_loop PORT REQUESTS [CONNECTIONS=4] [DEPTH=1] [PATH=/plaintext]
+//   request_loop PORT REQUESTS [CONNECTIONS=4] [DEPTH=1] [PATH=/plaintext] [BODY_FILE]
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +71,8 @@ void read_responses(int fd, int count, std::string& pending) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s PORT REQUESTS [CONNECTIONS=4] [DEPTH=1] [PATH=/plaintext]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PORT REQUESTS [CONNECTIONS=4] [DEPTH=1] [PATH=/plaintext] [BODY_FILE]\n",
+                 argv[0]);
     return 2;
   }
   const int port = std::atoi(argv[1]);
@@ -78,7 +82,14 @@ int main(int argc, char** argv) {
   const std::string path = argc > 5 ? argv[5] : "/plaintext";
   if (port <= 0 || requests <= 0 || connections <= 0 || depth <= 0) return 2;
 
-  const std::string one = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string one = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  if (argc > 6) {
+    std::ifstream in(argv[6], std::ios::binary);
+    if (!in) fail(argv[6]);
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    one = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
   std::string batch;
   for (int i = 0; i < depth; ++i) batch += one;
 

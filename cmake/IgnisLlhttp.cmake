@@ -15,6 +15,16 @@ add_library(ignis_llhttp OBJECT
 target_include_directories(ignis_llhttp SYSTEM PUBLIC ${LLHTTP_INCLUDE_DIR})
 # Generated code: optimise it, and keep our warning flags off it (-Wextra floods it).
 target_compile_options(ignis_llhttp PRIVATE -O3 -w)
+# Link-time optimisation across llhttp's three files only, so that the parser's state
+# machine (llhttp.c) inlines the callback wrappers and flag checks it calls in api.c and
+# http.c. Fat objects: a link without the LTO plugin still finds plain code in them.
+# Turn it off for a library that programs built by another GCC version will link.
+option(IGNIS_LLHTTP_LTO "Link-time optimisation within llhttp (GCC)" ON)
+include(CheckCCompilerFlag)
+check_c_compiler_flag("-flto -ffat-lto-objects" IGNIS_HAS_FAT_LTO)
+if(IGNIS_LLHTTP_LTO AND IGNIS_HAS_FAT_LTO AND NOT IGNIS_SANITIZE AND NOT IGNIS_FUZZ)
+  target_compile_options(ignis_llhttp PRIVATE -flto -ffat-lto-objects -fno-semantic-interposition)
+endif()
 # llhttp scans header values with SSE4.2 when it may (about 20% faster on browser-like
 # heads). x86-64-v2 (SSE4.2, 2009 and later) is every x86 server in service; turn this off
 # to build for older processors.

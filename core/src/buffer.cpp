@@ -5,6 +5,9 @@
 #include <new>
 
 namespace ignis {
+
+constinit thread_local detail::SmallBlocks detail::small_blocks{nullptr, 0};
+
 namespace {
 
 // Blocks of 4 KiB .. 1 MiB are cached per thread, a bounded number per size, so memory
@@ -25,7 +28,12 @@ thread_local PoolLists pool_lists{};
 
 struct PoolThreadGuard {
   ~PoolThreadGuard() {
-    for (int c = 0; c < kClasses; ++c) {
+    while (void* b = detail::small_blocks.head) {
+      detail::small_blocks.head = *static_cast<void**>(b);
+      std::free(b);
+    }
+    detail::small_blocks.count = 0;
+    for (int c = 1; c < kClasses; ++c) {
       while (FreeBlock* b = pool_lists.head[c]) {
         pool_lists.head[c] = b->next;
         std::free(b);
@@ -34,6 +42,12 @@ struct PoolThreadGuard {
     }
   }
 };
+
+// Frees the thread's cached blocks when it ends; armed by the first block the allocator gives.
+void guard_thread() {
+  static thread_local PoolThreadGuard guard;
+  (void)guard;
+}
 
 int class_of(std::size_t capacity) {
   return std::countr_zero(capacity) - std::countr_zero(BufferPool::kMinBlock);
@@ -46,26 +60,26 @@ std::size_t max_cached(int cls) {
 
 }  // namespace
 
-char* BufferPool::acquire(std::size_t size, std::size_t* capacity) {
+// The smallest class lives in detail::small_blocks (the inline paths); the others here.
+char* BufferPool::acquire_slow(std::size_t size, std::size_t* capacity) {
   std::size_t cap = size <= kMinBlock ? kMinBlock : std::bit_ceil(size);
   *capacity = cap;
-  if (cap <= kMaxPooledBlock) {
+  if (cap > kMinBlock && cap <= kMaxPooledBlock) {
     int c = class_of(cap);
     if (FreeBlock* b = pool_lists.head[c]) {
       pool_lists.head[c] = b->next;
       --pool_lists.count[c];
       return reinterpret_cast<char*>(b);
     }
-    static thread_local PoolThreadGuard guard;
-    (void)guard;
   }
+  if (cap <= kMaxPooledBlock) guard_thread();  // (kMinBlock: the inline path found none cached)
   void* p = std::malloc(cap + kPadding);
   if (!p) throw std::bad_alloc();
   return static_cast<char*>(p);
 }
 
-void BufferPool::release(char* block, std::size_t capacity) noexcept {
-  if (capacity <= kMaxPooledBlock) {
+void BufferPool::release_slow(char* block, std::size_t capacity) noexcept {
+  if (capacity > kMinBlock && capacity <= kMaxPooledBlock) {
     int c = class_of(capacity);
     if (pool_lists.count[c] < max_cached(c)) {
       auto* b = reinterpret_cast<FreeBlock*>(block);

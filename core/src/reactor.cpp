@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <stdexcept>
+#include <system_error>
 
 namespace ignis {
 
@@ -10,10 +11,10 @@ std::unique_ptr<Reactor> make_asio_reactor();
 std::unique_ptr<Reactor> make_uring_reactor();
 
 Backend default_backend() noexcept {
-#if defined(IGNIS_DEFAULT_BACKEND_IO_URING)
-  return Backend::io_uring;
-#else
+#if defined(IGNIS_DEFAULT_BACKEND_EPOLL)
   return Backend::epoll;
+#else
+  return Backend::io_uring;
 #endif
 }
 
@@ -30,7 +31,12 @@ std::unique_ptr<Reactor> make_reactor(const ReactorOptions& options) {
     case Backend::epoll:
       return make_asio_reactor();
     case Backend::io_uring:
-      return make_uring_reactor();
+      if (!options.fallback) return make_uring_reactor();
+      try {
+        return make_uring_reactor();
+      } catch (const std::system_error&) {
+        return make_asio_reactor();  // Reactor::backend() and the server's start-up line say so
+      }
   }
   throw std::invalid_argument("unknown reactor backend");
 }

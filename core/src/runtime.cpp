@@ -9,9 +9,19 @@ Runtime::Runtime(const RuntimeOptions& options) {
   const unsigned n = options.threads ? options.threads : cores;
   offload_ = std::make_unique<OffloadPool>(options.offload_threads ? options.offload_threads : std::max(2u, cores));
   reactors_.reserve(n);
+  Backend backend = options.backend;
   for (unsigned i = 0; i < n; ++i) {
-    reactors_.push_back(make_reactor({.backend = options.backend}));
+    reactors_.push_back(make_reactor({.backend = backend, .fallback = options.fallback}));
     reactors_.back()->set_offload_pool(offload_.get());
+    if (reactors_.back()->backend() != backend) {
+      // io_uring could not start for this one: every thread runs the same backend.
+      backend = reactors_.back()->backend();
+      for (auto& r : reactors_) {
+        if (r->backend() == backend) continue;
+        r = make_reactor({.backend = backend});
+        r->set_offload_pool(offload_.get());
+      }
+    }
   }
 }
 

@@ -16,11 +16,13 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -261,7 +263,17 @@ class UringReactor final : public Reactor {
 
 // ---------------------------------------------------------------------------- reactor
 
+// Multishot receive came with Linux 6.0; before it the ring starts but every receive fails.
+bool kernel_has_multishot_receive() noexcept {
+  utsname u{};
+  if (::uname(&u) != 0) return false;
+  unsigned major = 0;
+  if (std::sscanf(u.release, "%u.", &major) != 1) return false;
+  return major >= 6;
+}
+
 UringReactor::UringReactor() {
+  if (!kernel_has_multishot_receive()) fail(ENOSYS, "io_uring backend: Linux 6.0 or later needed");
   // SINGLE_ISSUER ties the ring to one thread: create it disabled and enable it from the
   // thread that runs it. Older kernels lack the flags; fall back to a plain ring.
   io_uring_params p{};
@@ -565,7 +577,12 @@ bool UringStream::send(std::span<const iovec> buffers, Completion& c) {
 
 void UringStream::submit_send() {
   io_uring_sqe* s = reactor_.sqe();
-  io_uring_prep_sendmsg(s, fd_, &msg_, MSG_NOSIGNAL);
+  // One buffer (most responses: the write buffer) goes as a plain send, which spares the
+  // kernel importing a msghdr and an iovec array.
+  if (msg_.msg_iovlen == 1)
+    io_uring_prep_send(s, fd_, msg_.msg_iov[0].iov_base, msg_.msg_iov[0].iov_len, MSG_NOSIGNAL);
+  else
+    io_uring_prep_sendmsg(s, fd_, &msg_, MSG_NOSIGNAL);
   io_uring_sqe_set_data(s, &send_op_);
   send_pending_ = true;
 }

@@ -402,22 +402,35 @@ Task<int> Connection::finish_body() {
 
 void Connection::append_head(int status, const ResponseHeaders& headers, std::size_t content_length,
                              bool send_length, std::string_view framing) {
-  append_status_line(out_, status);
-  out_.append(worker_.common_headers());
+  if (status == 200) {
+    out_.append(worker_.ok_head());
+  } else {
+    append_status_line(out_, status);
+    out_.append(worker_.common_headers());
+  }
   headers.write_to(out_);
   if (!framing.empty()) out_.append(framing);
+  // Content-Length, Connection and the empty line, gathered into one append.
+  constexpr std::string_view length_name = "Content-Length: ", close = "Connection: close\r\n",
+                             keep = "Connection: keep-alive\r\n";
+  char tail[length_name.size() + 24 + keep.size() + 2];
+  char* p = tail;
   if (send_length) {
-    char digits[24];
-    auto r = std::to_chars(digits, digits + sizeof digits, content_length);
-    out_.append("Content-Length: ");
-    out_.append({digits, static_cast<std::size_t>(r.ptr - digits)});
-    out_.append("\r\n");
+    std::memcpy(p, length_name.data(), length_name.size());
+    p = std::to_chars(p + length_name.size(), p + length_name.size() + 20, content_length).ptr;
+    *p++ = '\r';
+    *p++ = '\n';
   }
-  if (!keep_alive_)
-    out_.append("Connection: close\r\n");
-  else if (parser_.version_minor() == 0)
-    out_.append("Connection: keep-alive\r\n");
-  out_.append("\r\n");
+  if (!keep_alive_) {
+    std::memcpy(p, close.data(), close.size());
+    p += close.size();
+  } else if (parser_.version_minor() == 0) {
+    std::memcpy(p, keep.data(), keep.size());
+    p += keep.size();
+  }
+  *p++ = '\r';
+  *p++ = '\n';
+  out_.append({tail, static_cast<std::size_t>(p - tail)});
 }
 
 // Puts a response with its whole body into out_, unless the body is big enough to go out

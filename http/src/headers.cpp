@@ -94,6 +94,7 @@ void ResponseHeaders::append(std::string_view name, std::string_view value) {
   if (is_content_type(name) && !type_.empty()) {
     // Keep every field in text_ once the literal is joined by another.
     std::string_view literal = std::exchange(type_, {});
+    type_in_line_ = false;
     append_trusted("Content-Type", literal);
   }
   append_trusted(name, value);
@@ -120,7 +121,10 @@ std::optional<std::string_view> ResponseHeaders::get(std::string_view name) cons
 }
 
 void ResponseHeaders::erase(std::string_view name) {
-  if (is_content_type(name)) type_ = {};
+  if (is_content_type(name)) {
+    type_ = {};
+    type_in_line_ = false;
+  }
   erase_named(name);
 }
 

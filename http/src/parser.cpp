@@ -27,6 +27,15 @@ bool is_token(std::string_view s) noexcept {
   return true;
 }
 
+// A field name already known to be a token against a lowercase literal of the same size:
+// in a token, c | 0x20 equals a lowercase letter only for that letter in either case, and
+// '-' only for itself.
+inline bool name_is(std::string_view name, std::string_view lower) noexcept {
+  for (std::size_t i = 0; i < lower.size(); ++i)
+    if ((static_cast<unsigned char>(name[i]) | 0x20) != static_cast<unsigned char>(lower[i])) return false;
+  return true;
+}
+
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -235,13 +244,13 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
   auto value = [&] { return trim({s.base_ + h.value_offset, h.value_length}); };
   switch (name.size()) {
     case 4:
-      if (iequals(name, "host")) {
+      if (name_is(name, "host")) {
         ++s.host_count_;
         s.host_field_ = static_cast<std::uint32_t>(s.header_count_ - 1);
       }
       break;
     case 6:
-      if (iequals(name, "expect")) {
+      if (name_is(name, "expect")) {
         if (!iequals(value(), "100-continue")) return s.fail(ParseError::expectation_failed);
         s.expect_continue_ = true;
       }
@@ -249,7 +258,7 @@ int RequestParser::on_header_value_complete(llhttp_t* p) {
     case 17:
       // Only "chunked" itself: other codings (or lists ending in chunked) cannot be decoded
       // here, and ambiguity in them is what request smuggling feeds on.
-      if (iequals(name, "transfer-encoding")) {
+      if (name_is(name, "transfer-encoding")) {
         ++s.transfer_encoding_count_;
         if (!iequals(value(), "chunked")) return s.fail(ParseError::bad_request);
       }
@@ -267,7 +276,8 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   if (!s.head_ends_with_crlf()) return s.fail(ParseError::bad_request);
   const bool http11 = p->http_minor == 1;
   if ((http11 && s.host_count_ != 1) || s.host_count_ > 1) return s.fail(ParseError::bad_request);
-  if (s.authority_conflicts()) return s.fail(ParseError::bad_request);
+  if (s.url_length_ > 0 && s.base_[s.url_offset_] != '/' && s.authority_conflicts())
+    return s.fail(ParseError::bad_request);
   // Transfer-Encoding is HTTP/1.1's: an HTTP/1.0 message with it has faulty framing (RFC
   // 9112 6.1), and a chain of 1.0 hops that ignored it would read the body differently.
   if (s.transfer_encoding_count_ > 1 || (s.transfer_encoding_count_ && !http11)) return s.fail(ParseError::bad_request);
@@ -275,7 +285,9 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   s.has_content_length_ = (p->flags & F_CONTENT_LENGTH) != 0;
   s.content_length_ = s.has_content_length_ ? p->content_length : 0;
   if (s.has_content_length_ && s.content_length_ > s.limits_.max_body_bytes) return s.fail(ParseError::body_too_large);
-  s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  // llhttp_should_keep_alive() for a request (which never needs EOF to end): HTTP/1.1
+  // unless "Connection: close", HTTP/1.0 only with "Connection: keep-alive".
+  s.keep_alive_ = http11 ? !(p->flags & F_CONNECTION_CLOSE) : (p->flags & F_CONNECTION_KEEP_ALIVE) != 0;
   p->upgrade = 0;  // no protocol upgrades here: such a request is answered as a plain one
   return 0;
 }

@@ -30,8 +30,7 @@ char* Arena::allocate(std::size_t n) {
   return p;
 }
 
-void Arena::reset() noexcept {
-  used_ = 0;
+void Arena::release_blocks() noexcept {
   blocks_.clear();
   block_next_ = nullptr;
   block_left_ = 0;

@@ -76,33 +76,52 @@ void Response::set_status(int status) {
   status_ = status;
 }
 
-void Response::apply(const ResponseInit& init) {
+void Response::apply_slow(const ResponseInit& init) {
   if (init.status != 200) set_status(init.status);
+  if (init.headers.size() && headers_.storage().capacity() <= 15) headers_.storage() = detail::take_string();
   for (const auto& [name, value] : init.headers) headers_.set(name, value);
 }
 
 Response Response::with_type(std::string_view content_type, ResponseInit init) {
-  return with_body(content_type, detail::take_string(), init);
-}
-
-Response Response::with_body(std::string_view content_type, std::string&& body, ResponseInit init) {
   Response r;
-  r.body_ = std::move(body);
+  r.body_ = detail::take_string();
   r.headers_.set_content_type_literal(content_type);
-  if (init.headers.size()) r.headers_.storage() = detail::take_string();
   r.apply(init);
   return r;
 }
 
+Response Response::with_type_line(std::string_view line, ResponseInit init) {
+  return with_body_line(line, detail::take_string(), init);
+}
+
+Response Response::with_body_line(std::string_view line, std::string&& body, ResponseInit init) {
+  Response r;
+  r.body_ = std::move(body);
+  r.headers_.set_content_type_line(line);
+  r.apply(init);
+  return r;
+}
+
+namespace {
+// A body that fits in the string itself needs no pooled capacity.
+constexpr std::size_t kInlineString = 15;
+}  // namespace
+
 Response Response::text(std::string_view body, ResponseInit init) {
-  Response r = with_type("text/plain; charset=utf-8", init);
+  Response r;
+  r.headers_.set_content_type_line(kTextLine);
+  if (body.size() > kInlineString) r.body_ = detail::take_string();
   r.body_.assign(body);
+  r.apply(init);
   return r;
 }
 
 Response Response::html(std::string_view body, ResponseInit init) {
-  Response r = with_type("text/html; charset=utf-8", init);
+  Response r;
+  r.headers_.set_content_type_line(kHtmlLine);
+  if (body.size() > kInlineString) r.body_ = detail::take_string();
   r.body_.assign(body);
+  r.apply(init);
   return r;
 }
 

@@ -25,7 +25,8 @@ void ignore_sigpipe_if_default() {
 
 struct Server::Impl {
   Impl(App& a, ServerOptions o) : app(a), options(std::move(o)) {
-    runtime.emplace(RuntimeOptions{.threads = options.threads, .backend = options.backend});
+    runtime.emplace(
+        RuntimeOptions{.threads = options.threads, .backend = options.backend, .fallback = options.backend_fallback});
     for (unsigned i = 0; i < runtime->size(); ++i) reactors.push_back(&runtime->reactor(i));
   }
   Impl(App& a, ServerOptions o, std::vector<Reactor*> host) : app(a), options(std::move(o)), reactors(std::move(host)) {

@@ -17,13 +17,20 @@ Worker::Worker(const App& app, const ServerOptions& options, Reactor& reactor, s
       acceptor_(std::move(acceptor)),
       stopped_(std::move(stopped)),
       date_timer_(&Worker::on_date_timer, this),
-      drain_timer_(&Worker::on_drain_timer, this) {}
+      drain_timer_(&Worker::on_drain_timer, this) {
+  // Until start() adds the common headers (never, for a worker driven by hand in tests).
+  ok_head_ = "HTTP/1.1 200 OK\r\n";
+}
 
 Worker::~Worker() {
   // A finished worker's timers are off already: it leaves the reactor alone then (on a
   // host's reactor, from the thread that destroys the server).
   if (date_timer_.scheduled()) reactor_.cancel(date_timer_);
   if (drain_timer_.scheduled()) reactor_.cancel(drain_timer_);
+  while (RequestState* rs = free_requests_) {
+    free_requests_ = rs->next_free;
+    delete rs;
+  }
 }
 
 void Worker::start() {
@@ -57,11 +64,16 @@ Task<void> Worker::accept_loop() {
 
 void Worker::refresh_date() {
   date_.refresh();
+  constexpr std::string_view ok = "HTTP/1.1 200 OK\r\n";
   constexpr std::string_view server = "Server: ignis\r\n";
   std::string_view date = date_.get();
-  std::memcpy(common_headers_buf_, server.data(), server.size());
-  std::memcpy(common_headers_buf_ + server.size(), date.data(), date.size());
-  common_headers_ = {common_headers_buf_, server.size() + date.size()};
+  static_assert(ok.size() + server.size() + 64 <= sizeof head_buf_);
+  char* p = head_buf_;
+  std::memcpy(p, ok.data(), ok.size());
+  std::memcpy(p + ok.size(), server.data(), server.size());
+  std::memcpy(p + ok.size() + server.size(), date.data(), date.size());
+  ok_head_ = {p, ok.size() + server.size() + date.size()};
+  common_headers_ = ok_head_.substr(ok.size());
   // Next refresh just after the wall-clock second turns.
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const auto into_second = now - std::chrono::duration_cast<std::chrono::seconds>(now);
@@ -71,9 +83,10 @@ void Worker::refresh_date() {
 void Worker::on_date_timer(void* self) { static_cast<Worker*>(self)->refresh_date(); }
 
 RequestState* Worker::acquire_request() {
-  if (free_requests_.empty()) return new RequestState(options_.max_headers);
-  RequestState* rs = free_requests_.back().release();
-  free_requests_.pop_back();
+  RequestState* rs = free_requests_;
+  if (!rs) return new RequestState(options_.max_headers);
+  free_requests_ = rs->next_free;
+  --free_request_count_;
   return rs;
 }
 
@@ -81,12 +94,11 @@ void Worker::release_request(RequestState* rs) noexcept {
   if (!rs) return;
   rs->request.signal().reset();
   rs->request.arena().reset();
-  if (free_requests_.size() < 1024) {
-    try {
-      free_requests_.emplace_back(rs);
-      return;
-    } catch (...) {
-    }
+  if (free_request_count_ < 1024) {
+    rs->next_free = free_requests_;
+    free_requests_ = rs;
+    ++free_request_count_;
+    return;
   }
   delete rs;
 }

@@ -25,6 +25,7 @@ struct RequestState {
   RouteContext context;
   std::vector<HeaderSpan> spans;
   std::vector<HeaderField> fields;
+  RequestState* next_free = nullptr;  // the worker's pool
 };
 
 class Worker {
@@ -51,6 +52,8 @@ class Worker {
   bool draining() const noexcept { return draining_; }
   // "Server: ignis\r\nDate: ...\r\n"
   std::string_view common_headers() const noexcept { return common_headers_; }
+  // "HTTP/1.1 200 OK\r\n" and the common headers: most heads begin so.
+  std::string_view ok_head() const noexcept { return ok_head_; }
   void log(LogLevel level, std::string_view message) const { app_.log(level, message); }
 
   RequestState* acquire_request();
@@ -75,13 +78,15 @@ class Worker {
   std::function<void(bool forced)> stopped_;
 
   DateLine date_;
-  char common_headers_buf_[96] = {};
+  char head_buf_[128] = {};  // the status line of a 200, then the common headers
   std::string_view common_headers_;
+  std::string_view ok_head_;
   Timer date_timer_;
 
   Connection* connections_ = nullptr;  // intrusive list
   std::size_t connection_count_ = 0;
-  std::vector<std::unique_ptr<RequestState>> free_requests_;
+  RequestState* free_requests_ = nullptr;  // a list through next_free
+  std::size_t free_request_count_ = 0;
 
   bool draining_ = false;
   bool aborted_ = false;  // the shutdown timeout passed

@@ -14,10 +14,80 @@ namespace {
                       std::string(why));
 }
 
-bool segment_equals(std::string_view raw, std::string_view literal) noexcept {
-  if (raw.size() == literal.size() && std::memcmp(raw.data(), literal.data(), raw.size()) == 0) return true;
-  return raw.size() > literal.size() && raw.find('%') != std::string_view::npos &&
-         url::decoded_equals(raw, literal, false);
+// Below this many static children a node is scanned; from it on, hashed.
+constexpr std::size_t kHashedStatics = 4;
+
+// A segment's first 8 bytes, or all of a shorter one (with its length), as a number: most
+// segments are whole in it, so that comparing keys (and sizes) is comparing segments.
+// Overlapping loads instead of a loop over the bytes (little-endian byte order is not
+// assumed: both sides of every comparison are built the same way).
+inline std::uint64_t prefix_of(std::string_view s) noexcept {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::uint64_t p;
+    std::memcpy(&p, b, 8);
+    return p;
+  }
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, b, 4);
+    std::memcpy(&hi, b + n - 4, 4);
+    return lo | (std::uint64_t(hi) << (8 * (n - 4))) | (std::uint64_t(n) << 56);
+  }
+  if (n == 0) return 0;
+  return b[0] | (std::uint64_t(b[n / 2]) << 8) | (std::uint64_t(b[n - 1]) << 16) | (std::uint64_t(n) << 56);
+}
+
+// Whether n bytes at a and b are equal: short names and segments with two overlapping
+// loads each, instead of a call to memcmp.
+inline bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {
+    std::uint64_t x1, y1, x2, y2;
+    std::memcpy(&x1, a, 8);
+    std::memcpy(&y1, b, 8);
+    std::memcpy(&x2, a + n - 8, 8);
+    std::memcpy(&y2, b + n - 8, 8);
+    return x1 == y1 && x2 == y2;
+  }
+  if (n >= 4) {
+    std::uint32_t x1, y1, x2, y2;
+    std::memcpy(&x1, a, 4);
+    std::memcpy(&y1, b, 4);
+    std::memcpy(&x2, a + n - 4, 4);
+    std::memcpy(&y2, b + n - 4, 4);
+    return x1 == y1 && x2 == y2;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// Whether a and b, of the same size n > 8 and equal in their first 8 bytes, are equal:
+// up to 16 bytes by their last 8 (overlapping loads), else by memcmp.
+inline bool same_tail(const char* a, const char* b, std::size_t n) noexcept {
+  if (n > 16) return std::memcmp(a + 8, b + 8, n - 8) == 0;
+  std::uint64_t x, y;
+  std::memcpy(&x, a + n - 8, 8);
+  std::memcpy(&y, b + n - 8, 8);
+  return x == y;
+}
+
+inline std::size_t slot_of(std::uint64_t prefix, std::size_t size, std::size_t mask) noexcept {
+  return static_cast<std::size_t>(((prefix ^ size) * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
+bool route_is_static(const ParsedPattern& segments) noexcept {
+  for (const PatternSegment& s : segments)
+    if (s.kind != SegmentKind::literal) return false;
+  return true;
+}
+
+bool has_escape(std::string_view s) noexcept {
+  for (char c : s)
+    if (c == '%') return true;
+  return false;
 }
 
 }  // namespace
@@ -25,8 +95,10 @@ bool segment_equals(std::string_view raw, std::string_view literal) noexcept {
 // ---------------------------------------------------------------------------- Params
 
 const Params::Entry* Params::find(std::string_view name) const noexcept {
-  for (std::size_t i = 0; i < size_; ++i)
-    if (entries_[i].name == name) return &entries_[i];
+  for (std::size_t i = 0; i < size_; ++i) {
+    const std::string_view n = entries_[i].name;
+    if (n.size() == name.size() && bytes_equal(n.data(), name.data(), n.size())) return &entries_[i];
+  }
   return nullptr;
 }
 
@@ -58,10 +130,37 @@ std::vector<std::string> Params::segments(std::string_view name) const {
 // ---------------------------------------------------------------------------- Router
 
 struct Router::MatchState {
-  std::array<std::string_view, Params::kMax> raw;
+  // Left uninitialized: only the first `count` are ever read.
+  struct Raw {
+    const char* data;
+    std::size_t size;
+    bool escaped;  // holds a %-escape: bind() decodes it
+  };
+  Raw raw[Params::kMax];
   std::size_t count = 0;
   RouteId found = kNone;
 };
+
+void Router::index_statics(Node& n) {
+  n.statics_hashed = n.statics.size() >= kHashedStatics;
+  std::size_t size = n.statics.size();
+  if (n.statics_hashed) {
+    size = 8;
+    while (size < n.statics.size() * 2) size *= 2;
+  }
+  n.static_keys.assign(size, StaticKey{});
+  for (std::uint32_t i = 0; i < n.statics.size(); ++i) {
+    const std::string& literal = n.statics[i].first;
+    const StaticKey key{prefix_of(literal), static_cast<std::uint32_t>(literal.size()), i};
+    if (!n.statics_hashed) {
+      n.static_keys[i] = key;
+      continue;
+    }
+    std::size_t slot = slot_of(key.prefix, key.size, size - 1);
+    while (n.static_keys[slot].size != kNone) slot = (slot + 1) & (size - 1);
+    n.static_keys[slot] = key;
+  }
+}
 
 Router::Router() { nodes_.emplace_back(); }
 
@@ -134,9 +233,10 @@ Router::RouteId Router::add(std::string_view pattern) {
       next = static_cast<std::uint32_t>(nodes_.size());
       nodes_.emplace_back();
       Node& parent = nodes_[node];
-      if (s.kind == SegmentKind::literal)
+      if (s.kind == SegmentKind::literal) {
         parent.statics.emplace_back(std::string(s.text), next);
-      else
+        index_statics(parent);
+      } else
         parent.dynamic[type] = {next, std::string(s.text), id};
     }
     node = next;
@@ -146,7 +246,39 @@ Router::RouteId Router::add(std::string_view pattern) {
    : last == SegmentKind::optional_catch_all ? end.optional_catch_all
                                              : end.route) = id;
   routes_.push_back(std::move(route));
+  if (route_is_static(segments)) {
+    std::string path;
+    for (const PatternSegment& seg : segments) path.append("/").append(seg.text);
+    index_exact(path.empty() ? std::string("/") : std::move(path), id);
+  }
   return id;
+}
+
+void Router::index_exact(std::string path, RouteId route) {
+  longest_exact_ = std::max(longest_exact_, path.size());
+  exact_.push_back({std::move(path), route});
+  std::size_t size = 8;
+  while (size < exact_.size() * 2) size *= 2;
+  exact_keys_.assign(size, StaticKey{});
+  for (std::uint32_t i = 0; i < exact_.size(); ++i) {
+    const std::string& p = exact_[i].path;
+    std::size_t slot = slot_of(prefix_of(p), p.size(), size - 1);
+    while (exact_keys_[slot].size != kNone) slot = (slot + 1) & (size - 1);
+    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i};
+  }
+}
+
+std::optional<Router::RouteId> Router::find_exact(std::string_view path) const noexcept {
+  if (path.size() > longest_exact_) return std::nullopt;
+  const std::uint64_t prefix = prefix_of(path);
+  const std::size_t mask = exact_keys_.size() - 1;
+  for (std::size_t slot = slot_of(prefix, path.size(), mask); exact_keys_[slot].size != kNone; slot = (slot + 1) & mask) {
+    const StaticKey& k = exact_keys_[slot];
+    if (k.size == path.size() && k.prefix == prefix &&
+        (path.size() <= 8 || same_tail(exact_[k.index].path.data(), path.data(), path.size())))
+      return exact_[k.index].route;
+  }
+  return std::nullopt;
 }
 
 std::optional<Router::RouteId> Router::find(std::string_view pattern) const {
@@ -159,6 +291,7 @@ std::optional<Router::RouteId> Router::match(std::string_view path, Params& para
   params.size_ = 0;
   if (path.empty() || path[0] != '/') return std::nullopt;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (auto id = find_exact(path)) return id;
   MatchState st;
   if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
   bind(st.found, st, params);
@@ -190,21 +323,55 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     return match_from(child, next, st);
   };
 
-  for (const auto& [literal, child] : n.statics)
-    if (segment_equals(seg, literal) && descend(child)) return true;
+  // Whether the segment holds %-escapes: looked for at most once.
+  int escaped = -1;
+  auto is_escaped = [&] {
+    if (escaped < 0) escaped = has_escape(seg);
+    return escaped == 1;
+  };
+  // A literal equal to the segment, or (when it holds %-escapes) equal to its decoding.
+  std::uint32_t exact = kNone;
+  if (!n.statics.empty()) {
+    const std::uint64_t prefix = prefix_of(seg);
+    auto equal = [&](const StaticKey& k) {
+      return k.size == seg.size() && k.prefix == prefix &&
+             (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
+    };
+    if (!n.statics_hashed) {
+      for (const StaticKey& k : n.static_keys)
+        if (equal(k)) {
+          exact = n.statics[k.index].second;
+          break;
+        }
+    } else {
+      const std::size_t mask = n.static_keys.size() - 1;
+      for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
+           slot = (slot + 1) & mask)
+        if (equal(n.static_keys[slot])) {
+          exact = n.statics[n.static_keys[slot].index].second;
+          break;
+        }
+    }
+  }
+  if (exact != kNone && descend(exact)) return true;
+  if (!n.statics.empty() && is_escaped()) {
+    for (const auto& [literal, child] : n.statics)
+      if (child != exact && seg.size() > literal.size() && url::decoded_equals(seg, literal, false) && descend(child))
+        return true;
+  }
   // Typed parameters first (int, uuid), then untyped ones.
   if (!seg.empty() && st.count < Params::kMax) {
     for (std::size_t t = 0; t < kParamTypes; ++t) {
       const Dynamic& d = n.dynamic[t];
       if (d.node == kNone || !matches_type(static_cast<ParamType>(t), seg)) continue;
-      st.raw[st.count++] = seg;
+      st.raw[st.count++] = {seg.data(), seg.size(), is_escaped()};
       if (descend(d.node)) return true;
       --st.count;
     }
   }
   for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
     if (route != kNone && st.count < Params::kMax) {
-      st.raw[st.count++] = rest;
+      st.raw[st.count++] = {rest.data(), rest.size(), has_escape(rest)};
       st.found = route;
       return true;
     }
@@ -215,19 +382,26 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
 void Router::bind(RouteId id, MatchState& st, Params& params) const {
   const Route& route = routes_[id];
   std::size_t decoded_bytes = 0;
-  for (std::size_t i = 0; i < st.count; ++i)
-    if (url::needs_decoding(st.raw[i], false)) decoded_bytes += st.raw[i].size();
+  for (std::size_t i = 0; i < st.count; ++i) {
+    const std::string_view raw(st.raw[i].data, st.raw[i].size);
+    const bool escaped = st.raw[i].escaped;
+    if (escaped) decoded_bytes += raw.size();
+    // The value stays raw unless decoded below (then value.data() != raw.data()).
+    params.entries_[i] = {route.names[i], escaped ? std::string_view{} : raw, raw,
+                          route.ends_in_catch_all && i + 1 == st.count};
+  }
+  if (decoded_bytes == 0) {
+    params.size_ = static_cast<std::uint8_t>(st.count);
+    return;
+  }
   if (params.scratch_.size() < decoded_bytes) params.scratch_.resize(decoded_bytes);
   char* out = params.scratch_.data();
   for (std::size_t i = 0; i < st.count; ++i) {
-    std::string_view raw = st.raw[i];
-    std::string_view value = raw;
-    if (url::needs_decoding(raw, false)) {
-      std::size_t n = url::decode(raw, out, false);
-      value = {out, n};
-      out += n;
-    }
-    params.entries_[i] = {route.names[i], value, raw, route.ends_in_catch_all && i + 1 == st.count};
+    Params::Entry& e = params.entries_[i];
+    if (e.value.data() == e.raw.data()) continue;
+    const std::size_t n = url::decode(e.raw, out, false);
+    e.value = {out, n};
+    out += n;
   }
   params.size_ = static_cast<std::uint8_t>(st.count);
 }

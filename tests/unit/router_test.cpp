@@ -605,6 +605,36 @@ TEST(RouterMatch, ManyStaticSiblings) {
   EXPECT_EQ(matched(r, "/s/item200"), "/s/[other]");
 }
 
+TEST(RouterMatch, StaticPathsFoundWholeAgreeWithTheTree) {
+  // Routes of literals only are looked up by their whole path first; every answer must
+  // be the tree's: segment lengths around the 8-byte key, shared prefixes, trailing
+  // slashes, escapes, and paths that only nearly match.
+  Router r;
+  const std::vector<std::string> statics = {"/", "/a", "/ab", "/abc", "/abcd", "/abcdefg", "/abcdefgh",
+                                            "/abcdefghi", "/abcdefgh/x", "/api/users", "/api/users/me"};
+  for (const auto& s : statics) r.add(s);
+  r.add("/api/users/[id]");
+  r.add("/[...rest]");
+  for (const auto& s : statics) {
+    EXPECT_EQ(matched(r, s), s);
+    if (s != "/") {
+      EXPECT_EQ(matched(r, s + "/"), s);
+    }
+  }
+  EXPECT_EQ(matched(r, "/abcdefgi"), "/[...rest]");     // same size and prefix as /abcdefgh but one byte
+  EXPECT_EQ(matched(r, "/abcdefghj"), "/[...rest]");    // differs past the first 8 bytes
+  EXPECT_EQ(matched(r, "/api/users/mf"), "/api/users/[id]");
+  EXPECT_EQ(matched(r, "/api/users/m%65"), "/api/users/me");  // through the tree, decoded
+  EXPECT_EQ(matched(r, "/api//users"), "/[...rest]");
+  EXPECT_EQ(matched(r, "/a//"), "/[...rest]");          // one trailing slash goes, the empty segment stays
+  Params p;
+  p.clear();
+  EXPECT_EQ(matched(r, "/api/users/7", p), "/api/users/[id]");
+  EXPECT_EQ(p.get("id"), "7");
+  EXPECT_EQ(matched(r, "/api/users", p), "/api/users");
+  EXPECT_EQ(p.size(), 0u);  // a static match leaves no parameter of an earlier match
+}
+
 TEST(RouterMatch, RandomizedAgainstPatternShape) {
   // Routes /r/[a]/k<i> for i in 0..49 and a catch-all; random paths must pick the right one.
   Router r;

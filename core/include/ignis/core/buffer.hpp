@@ -14,16 +14,50 @@
 
 namespace ignis {
 
+namespace detail {
+// The free list of the smallest blocks, which connections take and give back with every
+// request: kept apart so that those two steps are a few inline instructions.
+struct SmallBlocks {
+  void* head;
+  std::size_t count;
+};
+extern constinit thread_local SmallBlocks small_blocks;
+}  // namespace detail
+
 class BufferPool {
  public:
   static constexpr std::size_t kPadding = 64;
   static constexpr std::size_t kMinBlock = 4096;
   static constexpr std::size_t kMaxPooledBlock = 1 << 20;
+  static constexpr std::size_t kMaxSmallBlocks = 1024;  // 4 MiB of kMinBlock per thread
 
   // A block of at least `size` usable bytes (plus padding); its real capacity is stored in
   // *capacity.
-  static char* acquire(std::size_t size, std::size_t* capacity);
-  static void release(char* block, std::size_t capacity) noexcept;
+  static char* acquire(std::size_t size, std::size_t* capacity) {
+    detail::SmallBlocks& s = detail::small_blocks;
+    if (size <= kMinBlock && s.head) {
+      char* b = static_cast<char*>(s.head);
+      s.head = *reinterpret_cast<void**>(b);
+      --s.count;
+      *capacity = kMinBlock;
+      return b;
+    }
+    return acquire_slow(size, capacity);
+  }
+  static void release(char* block, std::size_t capacity) noexcept {
+    detail::SmallBlocks& s = detail::small_blocks;
+    if (capacity == kMinBlock && s.count < kMaxSmallBlocks) {
+      *reinterpret_cast<void**>(block) = s.head;
+      s.head = block;
+      ++s.count;
+      return;
+    }
+    release_slow(block, capacity);
+  }
+
+ private:
+  static char* acquire_slow(std::size_t size, std::size_t* capacity);
+  static void release_slow(char* block, std::size_t capacity) noexcept;
 };
 
 class ByteBuffer {

@@ -35,7 +35,8 @@ class OffloadPool;
 
 enum class Backend { epoll, io_uring };
 
-// The backend the build was configured with (CMake IGNIS_DEFAULT_BACKEND).
+// The backend the build was configured with (CMake IGNIS_DEFAULT_BACKEND; io_uring unless
+// configured otherwise).
 Backend default_backend() noexcept;
 std::string_view to_string(Backend b) noexcept;
 std::optional<Backend> parse_backend(std::string_view name) noexcept;
@@ -198,9 +199,13 @@ class Reactor {
 
 struct ReactorOptions {
   Backend backend = default_backend();
+  // When io_uring cannot start here (disabled by sysctl or a seccomp profile, a kernel
+  // before 6.0), run on epoll instead of failing.
+  bool fallback = true;
 };
 
-// Throws std::system_error when the backend cannot start here (io_uring disabled, say).
+// Throws std::system_error when the backend cannot start here (io_uring disabled, say)
+// and options.fallback is off.
 std::unique_ptr<Reactor> make_reactor(const ReactorOptions& options = {});
 
 }  // namespace ignis

@@ -18,6 +18,7 @@ namespace ignis {
 struct RuntimeOptions {
   unsigned threads = 0;          // 0: one per core
   Backend backend = default_backend();
+  bool fallback = true;          // epoll when io_uring cannot start (ReactorOptions)
   unsigned offload_threads = 0;  // 0: max(2, cores)
 };
 

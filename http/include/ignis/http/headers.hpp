@@ -50,6 +50,7 @@ class ResponseHeaders {
   void clear() noexcept {
     text_.clear();
     type_ = {};
+    type_in_line_ = false;
     framing_ = false;
   }
 
@@ -80,7 +81,9 @@ class ResponseHeaders {
   // Appends the fields as they go on the wire ("Name: value\r\n" each) to out.
   template <class Out>
   void write_to(Out& out) const {
-    if (!type_.empty()) {
+    if (type_in_line_) {
+      out.append({type_.data() - kTypeLinePrefix, type_.size() + kTypeLinePrefix + 2});
+    } else if (!type_.empty()) {
       out.append("Content-Type: ");
       out.append(type_);
       out.append("\r\n");
@@ -94,8 +97,16 @@ class ResponseHeaders {
 
   // The framework's own Content-Type, a string literal: it needs no storage.
   void set_content_type_literal(std::string_view literal) noexcept {
-    erase_named("content-type");
+    if (!text_.empty()) erase_named("content-type");
     type_ = literal;
+    type_in_line_ = false;
+  }
+  // The same from a literal holding the whole field line, "Content-Type: <type>\r\n",
+  // which then goes out in one piece.
+  void set_content_type_line(std::string_view line) noexcept {
+    if (!text_.empty()) erase_named("content-type");
+    type_ = line.substr(kTypeLinePrefix, line.size() - kTypeLinePrefix - 2);
+    type_in_line_ = true;
   }
 
   // Appends a field the caller knows to be valid (the framework's own fields), unchecked.
@@ -106,9 +117,12 @@ class ResponseHeaders {
  private:
   void erase_named(std::string_view name);
 
+  static constexpr std::size_t kTypeLinePrefix = 14;  // "Content-Type: "
+
   std::string text_;
-  std::string_view type_;  // a literal Content-Type, kept apart from text_
-  bool framing_ = false;   // a framing field may be in text_
+  std::string_view type_;      // a literal Content-Type, kept apart from text_
+  bool type_in_line_ = false;  // type_ lies within a literal "Content-Type: <type>\r\n"
+  bool framing_ = false;       // a framing field may be in text_
 };
 
 }  // namespace ignis

@@ -5,7 +5,9 @@
 // |-------------------|--------------|-------------------------------------------------------|
 // | host, port        | 127.0.0.1:3000 | port 0 picks a free port (Server::port() tells)      |
 // | threads           | cores        | one reactor and one SO_REUSEPORT acceptor per thread   |
-// | backend           | build default| epoll (Asio) or io_uring                               |
+// | backend           | io_uring     | io_uring (liburing) or epoll (Asio); build default     |
+// | backend_fallback  | true         | epoll where io_uring cannot start (sysctl, seccomp,    |
+// |                   |              | kernel before 6.0); the start-up line says which runs  |
 // | max_head_bytes    | 16 KiB       | 431, connection closed                                 |
 // | max_request_line  | 8 KiB        | 414, connection closed                                 |
 // | max_headers       | 100          | 431, connection closed                                 |
@@ -29,6 +31,7 @@ struct ServerOptions {
   std::uint16_t port = 3000;
   unsigned threads = 0;
   Backend backend = default_backend();
+  bool backend_fallback = true;
 
   std::size_t max_head_bytes = 16 * 1024;
   std::size_t max_request_line = 8 * 1024;

@@ -57,9 +57,15 @@ class BodySource {
 class Arena {
  public:
   char* allocate(std::size_t n);
-  void reset() noexcept;
+  // Inline: most requests never used more than the inline part.
+  void reset() noexcept {
+    used_ = 0;
+    if (block_next_) release_blocks();
+  }
 
  private:
+  void release_blocks() noexcept;
+
   std::array<char, 1024> inline_{};
   std::size_t used_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;

@@ -59,11 +59,11 @@ class Response {
   // A body the handler built is taken over, not copied: Response::text(std::move(s)).
   template <std::same_as<std::string> S>
   static Response text(S&& body, ResponseInit init = {}) {
-    return with_body("text/plain; charset=utf-8", std::move(body), init);
+    return with_body_line(kTextLine, std::move(body), init);
   }
   template <std::same_as<std::string> S>
   static Response html(S&& body, ResponseInit init = {}) {
-    return with_body("text/html; charset=utf-8", std::move(body), init);
+    return with_body_line(kHtmlLine, std::move(body), init);
   }
   template <class T>
   static Response json(const T& value, ResponseInit init = {});
@@ -96,11 +96,22 @@ class Response {
   detail::BodyProducer* producer() const noexcept { return producer_.get(); }
 
  private:
+  static constexpr std::string_view kTextLine = "Content-Type: text/plain; charset=utf-8\r\n";
+  static constexpr std::string_view kHtmlLine = "Content-Type: text/html; charset=utf-8\r\n";
+  static constexpr std::string_view kJsonLine = "Content-Type: application/json\r\n";
+  static constexpr std::string_view kOctetsLine = "Content-Type: application/octet-stream\r\n";
+
   // content_type must be a string literal (it is kept by reference).
   static Response with_type(std::string_view content_type, ResponseInit init);
-  static Response with_body(std::string_view content_type, std::string&& body, ResponseInit init);
+  // The same with a literal "Content-Type: <type>\r\n" line, which goes out in one piece.
+  static Response with_type_line(std::string_view line, ResponseInit init);
+  static Response with_body_line(std::string_view line, std::string&& body, ResponseInit init);
   void release() noexcept;  // gives the strings back to the per-thread pool
-  void apply(const ResponseInit& init);
+  // Most responses are 200 without extra fields: then nothing is called.
+  void apply(const ResponseInit& init) {
+    if (init.status != 200 || init.headers.size()) apply_slow(init);
+  }
+  void apply_slow(const ResponseInit& init);
 
   int status_ = 200;
   ResponseHeaders headers_;
@@ -111,7 +122,7 @@ class Response {
 template <class F>
 Response Response::stream(F producer, ResponseInit init, std::optional<std::uint64_t> length) {
   static_assert(std::is_invocable_r_v<Task<void>, F&, StreamWriter&>, "a stream producer is Task<void>(StreamWriter&)");
-  Response r = with_type("application/octet-stream", init);
+  Response r = with_type_line(kOctetsLine, init);
   r.producer_ = std::make_unique<detail::FunctionProducer<F>>(std::move(producer));
   r.producer_->length = length;
   return r;
@@ -119,7 +130,7 @@ Response Response::stream(F producer, ResponseInit init, std::optional<std::uint
 
 template <class T>
 Response Response::json(const T& value, ResponseInit init) {
-  Response r = with_type("application/json", init);
+  Response r = with_type_line(kJsonLine, init);
   json::Writer w(r.body_);
   json::write(w, value);
   return r;

@@ -97,8 +97,17 @@ class Router {
     std::string name;
     std::uint32_t owner = kNone;  // the route that introduced it, for messages
   };
+  struct StaticKey {
+    std::uint64_t prefix;  // the first (up to) 8 bytes, zero-padded
+    std::uint32_t size = kNone;
+    std::uint32_t index;   // into statics
+  };
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
+    // The statics again, keyed for matching: scanned while few, else an open-addressing
+    // table (a power of two in size, empty slots with size kNone).
+    std::vector<StaticKey> static_keys;
+    bool statics_hashed = false;
     std::array<Dynamic, kParamTypes> dynamic;      // [name:int], [name:uuid], [name]
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
@@ -107,10 +116,23 @@ class Router {
   struct MatchState;
 
   bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
+  static void index_statics(Node& n);
   void bind(RouteId id, MatchState& st, Params& params) const;
+
+  // Routes made of literal segments only, by their whole path ("/api/users"): such a
+  // path is matched by one lookup (what the tree would find: statics win at every level).
+  struct Exact {
+    std::string path;
+    RouteId route;
+  };
+  void index_exact(std::string path, RouteId route);
+  std::optional<RouteId> find_exact(std::string_view path) const noexcept;
 
   std::vector<Node> nodes_;
   std::vector<Route> routes_;
+  std::vector<Exact> exact_;
+  std::vector<StaticKey> exact_keys_;  // open addressing over exact_, as a node's statics
+  std::size_t longest_exact_ = 0;      // longer paths skip the lookup
 };
 
 }  // namespace ignis
