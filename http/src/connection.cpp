@@ -221,7 +221,7 @@ void Connection::abort() noexcept {
 // or the status to refuse it with.
 int Connection::parse_head() {
   rs_ = worker_.acquire_request();
-  parser_.begin_message(rs_->spans.data());
+  parser_.begin_message(rs_->spans);
   head_started_ = worker_.reactor().coarse_now();
   return feed_head();
 }
@@ -262,6 +262,7 @@ Task<bool> Connection::read_rest_of_head() {
 void Connection::build_request() {
   const char* base = in_.data() + start_;
   const std::size_t n = parser_.header_count();
+  if (rs_->fields.size() < n) rs_->fields.resize(rs_->spans.size());
   auto trim = [](std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;

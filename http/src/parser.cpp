@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 #include "ignis/http/headers.hpp"
@@ -79,9 +80,10 @@ RequestParser::RequestParser(const ParserLimits& limits) noexcept : limits_(limi
   parser_.data = this;
 }
 
-void RequestParser::begin_message(HeaderSpan* spans) noexcept {
+void RequestParser::begin_message(std::vector<HeaderSpan>& spans) noexcept {
   llhttp_resume(&parser_);  // after the pause at the end of the previous message
-  spans_ = spans;
+  span_store_ = &spans;
+  spans_ = spans.data();
   header_count_ = 0;
   in_value_ = false;
   method_offset_ = method_length_ = 0;
@@ -193,12 +195,23 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
   return 0;
 }
 
+bool RequestParser::grow_spans() noexcept {
+  try {
+    span_store_->resize(std::min(limits_.max_headers, std::max<std::size_t>(16, 2 * header_count_)));
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  spans_ = span_store_->data();
+  return true;
+}
+
 int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
   RequestParser& s = self(p);
   if (s.head_complete_) return s.on_trailer(n);
   if (s.head_overflows(at + n)) return s.fail(ParseError::head_too_large);
   if (s.header_count_ == 0 || s.in_value_) {
     if (s.header_count_ == s.limits_.max_headers) return s.fail(ParseError::head_too_large);
+    if (s.header_count_ == s.span_store_->size() && !s.grow_spans()) return s.fail(ParseError::head_too_large);
     s.spans_[s.header_count_++] = {s.offset(at), static_cast<std::uint32_t>(n), s.offset(at + n), 0};
     s.in_value_ = false;
   } else {

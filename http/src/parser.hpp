@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "ignis/http/method.hpp"
 
@@ -47,8 +48,10 @@ class RequestParser {
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 
-  // Starts a new message whose head fields go to `spans` (capacity limits.max_headers).
-  void begin_message(HeaderSpan* spans) noexcept;
+  // Starts a new message whose head fields go to `spans`, which grows (up to
+  // limits.max_headers) when the head has more fields than it holds: it is the request's
+  // pooled storage, so a long-lived request keeps what its head needed, not the maximum.
+  void begin_message(std::vector<HeaderSpan>& spans) noexcept;
 
   // Parses [data, data + size). `base` is what offsets count from: the request's first
   // byte while its head arrives, the body buffer afterwards. Returns the bytes consumed,
@@ -119,12 +122,14 @@ class RequestParser {
   bool chunked_end_is_crlf(const char* data, std::size_t size) const noexcept;
   // An absolute-form target ("http://host/path") whose authority is not the Host field's.
   bool authority_conflicts() const noexcept;
+  bool grow_spans() noexcept;  // room for one more field; false if memory ran out
   bool head_overflows(const char* end) const noexcept { return static_cast<std::size_t>(end - base_) > limits_.max_head_bytes; }
 
   llhttp_t parser_;
   ParserLimits limits_;
   char* base_ = nullptr;
-  HeaderSpan* spans_ = nullptr;
+  std::vector<HeaderSpan>* span_store_ = nullptr;
+  HeaderSpan* spans_ = nullptr;  // span_store_'s data, its size the room there is
   std::size_t header_count_ = 0;
   bool in_value_ = false;  // the last callback was a value piece: a field piece starts a new field
 

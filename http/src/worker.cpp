@@ -84,7 +84,7 @@ void Worker::on_date_timer(void* self) { static_cast<Worker*>(self)->refresh_dat
 
 RequestState* Worker::acquire_request() {
   RequestState* rs = free_requests_;
-  if (!rs) return new RequestState(options_.max_headers);
+  if (!rs) return new RequestState();
   free_requests_ = rs->next_free;
   --free_request_count_;
   return rs;

@@ -18,9 +18,10 @@ namespace ignis::detail {
 class Connection;
 
 // Everything one request needs besides the connection; pooled, so an idle connection
-// holds none of it.
+// holds none of it. Room for 16 header fields to start with, grown when a head has more
+// (a stream open for hours keeps what its head needed, not max_headers' worth).
 struct RequestState {
-  explicit RequestState(std::size_t max_headers) : spans(max_headers), fields(max_headers) {}
+  RequestState() : spans(16), fields(16) {}
   Request request;
   RouteContext context;
   std::vector<HeaderSpan> spans;

@@ -57,7 +57,7 @@ std::string run(std::string_view input, const std::vector<std::size_t>& cuts) {
   std::string out;
   std::size_t start = 0, parsed = 0;
   for (;;) {
-    parser.begin_message(spans.data());
+    parser.begin_message(spans);
     bool head_seen = false;
     for (;;) {
       if (parsed == buffer.size() && !read_more()) return out + "incomplete\n";

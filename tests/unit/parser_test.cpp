@@ -108,7 +108,7 @@ void PrintTo(const Outcome& o, std::ostream* os) {
 Outcome parse_stream(std::string data, std::vector<std::size_t> cuts = {}, const ParserLimits& limits = kLimits) {
   std::vector<HeaderSpan> spans(limits.max_headers);  // exactly the capacity: ASan sees overruns
   RequestParser p(limits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   char* buf = data.data();
   std::size_t start = 0, parsed = 0;
   Outcome out;
@@ -126,7 +126,7 @@ Outcome parse_stream(std::string data, std::vector<std::size_t> cuts = {}, const
       if (p.message_complete()) {
         out.messages.push_back(snapshot(p, buf + start, spans));
         start = parsed;
-        p.begin_message(spans.data());
+        p.begin_message(spans);
       } else if (n == 0) {
         ADD_FAILURE() << "feed consumed nothing without finishing a message";
         return out;
@@ -192,7 +192,7 @@ TEST(ParserHead, SimpleGet) {
   std::string buf = req;
   std::vector<HeaderSpan> spans(kLimits.max_headers);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_FALSE(p.head_complete());
   const std::size_t n = p.feed(buf.data(), buf.data(), buf.size());
   EXPECT_EQ(n, buf.size());
@@ -220,12 +220,42 @@ TEST(ParserHead, SimpleGet) {
   EXPECT_EQ(p.body_begin(), p.body_end());
 }
 
+TEST(ParserHead, FieldStorageGrowsAsTheHeadNeedsItUpToTheLimit) {
+  // A request's field storage starts small and grows with the head, whose fields land in
+  // it wherever they were parsed before it grew.
+  std::string req = "GET / HTTP/1.1\r\nHost: h\r\n";
+  auto name = [](int i) { return std::string("X-").append(std::to_string(i)); };
+  auto value = [](int i) { return std::string("v").append(std::to_string(i)); };
+  for (int i = 0; i < 39; ++i) req.append(name(i)).append(": ").append(value(i)).append("\r\n");
+  req += "\r\n";
+  std::vector<HeaderSpan> spans;
+  RequestParser p(kLimits);
+  p.begin_message(spans);
+  for (std::size_t at = 0; at < req.size(); at += 7) p.feed(req.data(), req.data() + at, std::min<std::size_t>(7, req.size() - at));
+  ASSERT_TRUE(p.head_complete());
+  ASSERT_EQ(p.header_count(), 40u);
+  EXPECT_EQ(spans.size(), 64u);  // 16, 32, 64: not max_headers (100)
+  for (int i = 0; i < 39; ++i) {
+    const HeaderSpan& s = spans[i + 1];
+    EXPECT_EQ(std::string_view(req.data() + s.name_offset, s.name_length), name(i));
+    EXPECT_EQ(std::string_view(req.data() + s.value_offset, value(i).size()), value(i));
+  }
+  // Past max_headers: 431, without growing past it.
+  const ParserLimits few{16 * 1024, 8 * 1024, 20, 1 << 20};
+  RequestParser q(few);
+  std::vector<HeaderSpan> small;
+  q.begin_message(small);
+  q.feed(req.data(), req.data(), req.size());
+  EXPECT_EQ(q.error(), ParseError::head_too_large);
+  EXPECT_EQ(small.size(), 20u);
+}
+
 TEST(ParserHead, OffsetsCountFromBase) {
   // The request sits in the middle of a larger buffer; offsets count from its first byte.
   std::string buf = "XXXXXXXXXXGET /a HTTP/1.1\r\nHost: h\r\n\r\n";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   char* base = buf.data() + 10;
   EXPECT_EQ(p.feed(base, base, buf.size() - 10), buf.size() - 10);
   ASSERT_TRUE(p.message_complete());
@@ -409,7 +439,7 @@ TEST(ParserMalformed, ErrorIsSticky) {
   const std::size_t first = buf.find("v\r\n") + 4;
   std::vector<HeaderSpan> spans(kLimits.max_headers);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_EQ(p.feed(buf.data(), buf.data(), first), first);
   EXPECT_EQ(p.error(), ParseError::bad_request);
   EXPECT_EQ(p.feed(buf.data(), buf.data() + first, buf.size() - first), buf.size() - first);
@@ -653,7 +683,7 @@ TEST(ParserBody, BodyRegionPointsIntoTheBuffer) {
   std::string buf = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nabcde";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   p.feed(buf.data(), buf.data(), buf.size());
   ASSERT_TRUE(p.message_complete());
   EXPECT_TRUE(p.has_body());
@@ -667,7 +697,7 @@ TEST(ParserBody, PartialBodyIsReportedAsItArrives) {
   const std::size_t head_len = buf.size() - 10;
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_EQ(p.feed(buf.data(), buf.data(), head_len + 4), head_len + 4);
   EXPECT_TRUE(p.head_complete());
   EXPECT_FALSE(p.message_complete());
@@ -685,7 +715,7 @@ TEST(ParserBody, ChunkedBodyIsDechunkedInPlace) {
       "5\r\nhello\r\n1\r\n \r\nA;name=value\r\n0123456789\r\na\r\nabcdefghij\r\n0\r\n\r\n";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_EQ(p.feed(buf.data(), buf.data(), buf.size()), buf.size());
   ASSERT_EQ(p.error(), ParseError::none);
   ASSERT_TRUE(p.message_complete());
@@ -752,7 +782,7 @@ TEST(ParserBody, BodyContinuesInASeparateBuffer) {
   std::string in = head + "abcd";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   ASSERT_EQ(p.feed(in.data(), in.data(), in.size()), in.size());
   ASSERT_TRUE(p.head_complete());
   std::string body_buf(64, '\0');
@@ -774,7 +804,7 @@ TEST(ParserBody, ChunkedBodyContinuesInASeparateBufferAfterPartsWereTaken) {
   std::string in = head + "4\r\nabcd\r\n";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   ASSERT_EQ(p.feed(in.data(), in.data(), in.size()), in.size());
   ASSERT_EQ(std::string_view(in.data() + p.body_begin(), p.body_end() - p.body_begin()), "abcd");
   // The handler took "abcd": the region is emptied at its end, then parsing moves to a new buffer.
@@ -795,7 +825,7 @@ TEST(ParserBody, HeadMayMoveWhileItArrives) {
     std::string a = req.substr(0, cut);
     std::vector<HeaderSpan> spans(8);
     RequestParser p(kLimits);
-    p.begin_message(spans.data());
+    p.begin_message(spans);
     ASSERT_EQ(p.feed(a.data(), a.data(), a.size()), a.size());
     std::string b = "~~~~" + req;  // a new address, with the request starting at offset 4
     char* base = b.data() + 4;
@@ -843,14 +873,14 @@ TEST(ParserPipeline, FeedStopsAtTheEndOfEachMessage) {
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
 
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   std::size_t n = p.feed(buf.data(), buf.data(), buf.size());
   EXPECT_EQ(n, first.size()) << "the rest belongs to the next message";
   ASSERT_TRUE(p.message_complete());
   EXPECT_EQ(std::string_view(buf.data() + p.target_offset(), p.target_length()), "/1");
 
   char* base = buf.data() + n;
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_FALSE(p.message_complete());
   EXPECT_FALSE(p.head_complete());
   std::size_t m = p.feed(base, base, buf.size() - n);
@@ -861,7 +891,7 @@ TEST(ParserPipeline, FeedStopsAtTheEndOfEachMessage) {
   EXPECT_EQ(p.method(), Method::POST);
 
   base += m;
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_EQ(p.feed(base, base, third.size()), third.size());
   ASSERT_TRUE(p.message_complete());
   EXPECT_EQ(std::string_view(base + p.target_offset(), p.target_length()), "/3");
@@ -874,7 +904,7 @@ TEST(ParserPipeline, FeedingNothingConsumesNothing) {
   std::string buf = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   EXPECT_EQ(p.feed(buf.data(), buf.data(), 0), 0u);
   EXPECT_EQ(p.error(), ParseError::none);
   EXPECT_FALSE(p.head_complete());
@@ -894,7 +924,7 @@ TEST(ParserPipeline, FeedAfterTheEndWithoutBeginMessageConsumesNothing) {
   std::string second = "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
   std::vector<HeaderSpan> spans(8);
   RequestParser p(kLimits);
-  p.begin_message(spans.data());
+  p.begin_message(spans);
   ASSERT_EQ(p.feed(first.data(), first.data(), first.size()), first.size());
   ASSERT_TRUE(p.message_complete());
   const std::size_t n = p.feed(second.data(), second.data(), second.size());
