@@ -5,7 +5,7 @@ find_package(PkgConfig REQUIRED)
 
 # Standalone Asio (libasio-dev): header-only, no CMake package of its own. Configured as
 # Asio configures itself, so that a host program running ignis on its own io_context
-# (core/asio.hpp) compiles the same Asio: with ASIO_NO_TYPEID on one side only, say, each
+# (core/io_context.hpp) compiles the same Asio: with ASIO_NO_TYPEID on one side only, say, each
 # side would key Asio's services differently and the io_context would get two schedulers.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 add_library(ignis_asio INTERFACE)

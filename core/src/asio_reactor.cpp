@@ -18,7 +18,7 @@
 #include <system_error>
 #include <vector>
 
-#include "ignis/core/asio.hpp"
+#include "ignis/core/io_context.hpp"
 #include "ignis/core/reactor.hpp"
 
 namespace ignis {

@@ -11,7 +11,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <ignis/core/asio.hpp>
+#include <ignis/core/io_context.hpp>
 #include <ignis/core/offload.hpp>
 #include <ignis/http/app.hpp>
 #include <ignis/http/server.hpp>

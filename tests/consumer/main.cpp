@@ -10,7 +10,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
-#include <ignis/core/asio.hpp>
+#include <ignis/core/io_context.hpp>
 #include <ignis/http/app.hpp>
 #include <ignis/http/server.hpp>
 #include <ignis/http/test_client.hpp>

@@ -9,7 +9,7 @@
 //   server.stop();                  // graceful: stop accepting, finish in-flight requests
 //   server.wait();
 //
-// On the host's loop (core/asio.hpp), one worker per reactor, no thread of its own:
+// On the host's loop (core/io_context.hpp), one worker per reactor, no thread of its own:
 //
 //   asio::io_context io;
 //   auto reactor = ignis::make_reactor(io);
@@ -43,7 +43,7 @@ class Server {
  public:
   // On `options.threads` reactor threads of its own.
   Server(App& app, ServerOptions options = {});
-  // On reactors the host runs (make_reactor(io) from core/asio.hpp, or reactors run by the
+  // On reactors the host runs (make_reactor(io) from core/io_context.hpp, or reactors run by the
   // host's threads): `options.threads` and `options.backend` are theirs. stop() leaves the
   // loops running; the host keeps running them until wait() returns, and destroys them
   // after the server. offload() on them needs a pool the host set (set_offload_pool()).

@@ -21,7 +21,7 @@
 
 #if defined(ASIO_NO_TYPEID) || defined(ASIO_DISABLE_EPOLL) || defined(ASIO_HAS_IO_URING) || \
     defined(ASIO_DISABLE_THREADS) || defined(ASIO_ENABLE_HANDLER_TRACKING)
-#error "ignis/core/asio.hpp: ignis is built with Asio's default configuration; build the host the same way"
+#error "ignis/core/io_context.hpp: ignis is built with Asio's default configuration; build the host the same way"
 #endif
 
 #include <memory>
