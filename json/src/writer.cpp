@@ -19,7 +19,7 @@ constexpr std::array<bool, 256> kSpecial = [] {
   return t;
 }();
 
-constexpr std::size_t kShort = 32;  // strings up to this length are checked byte by byte
+constexpr std::size_t kShort = 32;  // strings up to this length are staged on the stack
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ull;
 constexpr std::uint64_t kHighs = 0x8080808080808080ull;
@@ -47,6 +47,32 @@ inline std::size_t find_special(std::string_view s, std::size_t i) noexcept {
   for (; i < n; ++i)
     if (kSpecial[static_cast<unsigned char>(p[i])]) return i;
   return n;
+}
+
+// Whether a short string (kShort bytes at most) holds a special byte: in 8-byte words, the
+// last one overlapping the one before (a byte seen twice is the same byte), and two
+// overlapping 4-byte halves for 4 to 7 bytes; names and short values check in a few words.
+inline bool has_special_short(const char* p, std::size_t n) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    if (n >= 8) {
+      std::uint64_t any = 0, x;
+      for (std::size_t i = 0; i + 8 < n; i += 8) {
+        std::memcpy(&x, p + i, 8);
+        any |= special_bytes(x);
+      }
+      std::memcpy(&x, p + n - 8, 8);
+      return (any | special_bytes(x)) != 0;
+    }
+    if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return special_bytes(lo | (std::uint64_t(hi) << 32)) != 0;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (kSpecial[static_cast<unsigned char>(p[i])]) return true;
+  return false;
 }
 
 // Length of the valid UTF-8 sequence at s[i] (i at a byte >= 0x80), or 0 if invalid.
@@ -150,18 +176,14 @@ void Writer::key(std::string_view k) {
   value_prefix();
   after_key_ = true;
   const std::size_t n = k.size();
-  if (n <= kShort) {
-    std::size_t i = 0;
-    while (i < n && !kSpecial[static_cast<unsigned char>(k[i])]) ++i;
-    if (i == n) {
-      char buf[kShort + 3];
-      buf[0] = '"';
-      std::memcpy(buf + 1, k.data(), n);
-      buf[n + 1] = '"';
-      buf[n + 2] = ':';
-      out_.append(buf, n + 3);
-      return;
-    }
+  if (n <= kShort && !has_special_short(k.data(), n)) {
+    char buf[kShort + 3];
+    buf[0] = '"';
+    std::memcpy(buf + 1, k.data(), n);
+    buf[n + 1] = '"';
+    buf[n + 2] = ':';
+    out_.append(buf, n + 3);
+    return;
   }
   append_quoted(out_, k);
   out_.push_back(':');
@@ -185,20 +207,14 @@ void Writer::close(char c) {
 void append_quoted(std::string& out, std::string_view s) {
   const std::size_t n = s.size();
   if (n <= kShort) {
-    // Short strings are staged on the stack while they are checked: one append.
+    if (has_special_short(s.data(), n)) return append_escaped(out, s, find_special(s, 0));
+    // Staged on the stack: one append.
     char buf[kShort + 2];
     buf[0] = '"';
-    bool special = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      buf[i + 1] = s[i];
-      special |= kSpecial[static_cast<unsigned char>(s[i])];
-    }
-    if (!special) {
-      buf[n + 1] = '"';
-      out.append(buf, n + 2);
-      return;
-    }
-    return append_escaped(out, s, find_special(s, 0));
+    std::memcpy(buf + 1, s.data(), n);
+    buf[n + 1] = '"';
+    out.append(buf, n + 2);
+    return;
   }
   const std::size_t first = find_special(s, 0);
   if (first != n) return append_escaped(out, s, first);

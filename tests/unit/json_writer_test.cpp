@@ -422,6 +422,31 @@ TEST(JsonEscape, RandomBytesAlwaysGiveValidUtf8AndBalancedQuotes) {
   }
 }
 
+// Strings are checked in words of 8 or 4 bytes (overlapping at the end) up to 32 bytes and
+// 8 at a time beyond: one special byte at every position of every length up to 40 is found,
+// in a value and in a key.
+TEST(JsonEscape, ASpecialByteIsFoundAtEveryPositionOfEveryLength) {
+  const std::pair<char, std::string> specials[] = {
+      {'"', R"(\")"}, {'\\', R"(\\)"}, {'\x01', R"(\u0001)"}, {'\x1f', R"(\u001f)"}, {'\x80', "\xEF\xBF\xBD"}};
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (const auto& [byte, escaped] : specials) {
+        std::string in(n, 'a');
+        in[at] = byte;
+        const std::string expected = in.substr(0, at) + escaped + in.substr(at + 1);
+        ASSERT_EQ(json_quoted(in), "\"" + expected + "\"") << "length " << n << ", at " << at;
+        std::string out;
+        json::Writer w(out);
+        w.begin_object();
+        w.key(in);
+        w.integer(1);
+        w.end_object();
+        ASSERT_EQ(out, "{\"" + expected + "\":1}") << "key of length " << n << ", at " << at;
+      }
+    }
+  }
+}
+
 TEST(JsonEscape, AppendsToExistingContent) {
   std::string out = "x=";
   json::append_quoted(out, "y");
