@@ -149,9 +149,10 @@ void Router::index_statics(Node& n) {
     while (size < n.statics.size() * 2) size *= 2;
   }
   n.static_keys.assign(size, StaticKey{});
+  n.static_mask = static_cast<std::uint32_t>(size - 1);
   for (std::uint32_t i = 0; i < n.statics.size(); ++i) {
-    const std::string& literal = n.statics[i].first;
-    const StaticKey key{prefix_of(literal), static_cast<std::uint32_t>(literal.size()), i};
+    const auto& [literal, child] = n.statics[i];
+    const StaticKey key{prefix_of(literal), static_cast<std::uint32_t>(literal.size()), i, child};
     if (!n.statics_hashed) {
       n.static_keys[i] = key;
       continue;
@@ -260,23 +261,24 @@ void Router::index_exact(std::string path, RouteId route) {
   std::size_t size = 8;
   while (size < exact_.size() * 2) size *= 2;
   exact_keys_.assign(size, StaticKey{});
+  exact_mask_ = size - 1;
   for (std::uint32_t i = 0; i < exact_.size(); ++i) {
     const std::string& p = exact_[i].path;
     std::size_t slot = slot_of(prefix_of(p), p.size(), size - 1);
     while (exact_keys_[slot].size != kNone) slot = (slot + 1) & (size - 1);
-    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i};
+    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i, exact_[i].route};
   }
 }
 
 std::optional<Router::RouteId> Router::find_exact(std::string_view path) const noexcept {
   if (path.size() > longest_exact_) return std::nullopt;
   const std::uint64_t prefix = prefix_of(path);
-  const std::size_t mask = exact_keys_.size() - 1;
+  const std::size_t mask = exact_mask_;
   for (std::size_t slot = slot_of(prefix, path.size(), mask); exact_keys_[slot].size != kNone; slot = (slot + 1) & mask) {
     const StaticKey& k = exact_keys_[slot];
     if (k.size == path.size() && k.prefix == prefix &&
         (path.size() <= 8 || same_tail(exact_[k.index].path.data(), path.data(), path.size())))
-      return exact_[k.index].route;
+      return k.target;
   }
   return std::nullopt;
 }
@@ -340,15 +342,15 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     if (!n.statics_hashed) {
       for (const StaticKey& k : n.static_keys)
         if (equal(k)) {
-          exact = n.statics[k.index].second;
+          exact = k.target;
           break;
         }
     } else {
-      const std::size_t mask = n.static_keys.size() - 1;
+      const std::size_t mask = n.static_mask;
       for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
            slot = (slot + 1) & mask)
         if (equal(n.static_keys[slot])) {
-          exact = n.statics[n.static_keys[slot].index].second;
+          exact = n.static_keys[slot].target;
           break;
         }
     }
@@ -383,13 +385,16 @@ void Router::bind(RouteId id, MatchState& st, Params& params) const {
   const Route& route = routes_[id];
   std::size_t decoded_bytes = 0;
   for (std::size_t i = 0; i < st.count; ++i) {
-    const std::string_view raw(st.raw[i].data, st.raw[i].size);
-    const bool escaped = st.raw[i].escaped;
-    if (escaped) decoded_bytes += raw.size();
+    const MatchState::Raw& r = st.raw[i];
+    Params::Entry& e = params.entries_[i];
+    e.name = route.names[i];
+    e.raw = {r.data, r.size};
     // The value stays raw unless decoded below (then value.data() != raw.data()).
-    params.entries_[i] = {route.names[i], escaped ? std::string_view{} : raw, raw,
-                          route.ends_in_catch_all && i + 1 == st.count};
+    e.value = r.escaped ? std::string_view{} : e.raw;
+    e.catch_all = false;
+    if (r.escaped) decoded_bytes += r.size;
   }
+  if (st.count != 0 && route.ends_in_catch_all) params.entries_[st.count - 1].catch_all = true;
   if (decoded_bytes == 0) {
     params.size_ = static_cast<std::uint8_t>(st.count);
     return;

@@ -100,7 +100,8 @@ class Router {
   struct StaticKey {
     std::uint64_t prefix;  // the first (up to) 8 bytes, zero-padded
     std::uint32_t size = kNone;
-    std::uint32_t index;   // into statics
+    std::uint32_t index;   // into statics (exact_)
+    std::uint32_t target;  // its node (route), at hand
   };
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
@@ -108,6 +109,7 @@ class Router {
     // table (a power of two in size, empty slots with size kNone).
     std::vector<StaticKey> static_keys;
     bool statics_hashed = false;
+    std::uint32_t static_mask = 0;  // static_keys.size() - 1, when hashed
     std::array<Dynamic, kParamTypes> dynamic;      // [name:int], [name:uuid], [name]
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
@@ -117,7 +119,9 @@ class Router {
 
   bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
   static void index_statics(Node& n);
-  void bind(RouteId id, MatchState& st, Params& params) const;
+  // Parts of match(), defined in router.cpp, its only user: inline, so that they are one
+  // function with it (in a position-independent build, calls would stay calls otherwise).
+  inline void bind(RouteId id, MatchState& st, Params& params) const;
 
   // Routes made of literal segments only, by their whole path ("/api/users"): such a
   // path is matched by one lookup (what the tree would find: statics win at every level).
@@ -126,12 +130,13 @@ class Router {
     RouteId route;
   };
   void index_exact(std::string path, RouteId route);
-  std::optional<RouteId> find_exact(std::string_view path) const noexcept;
+  inline std::optional<RouteId> find_exact(std::string_view path) const noexcept;
 
   std::vector<Node> nodes_;
   std::vector<Route> routes_;
   std::vector<Exact> exact_;
   std::vector<StaticKey> exact_keys_;  // open addressing over exact_, as a node's statics
+  std::size_t exact_mask_ = 0;         // exact_keys_.size() - 1
   std::size_t longest_exact_ = 0;      // longer paths skip the lookup
 };
 
