@@ -1,6 +1,7 @@
 #include "ignis/router/router.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -17,10 +18,11 @@ namespace {
 // Below this many static children a node is scanned; from it on, hashed.
 constexpr std::size_t kHashedStatics = 4;
 
-// A segment's first 8 bytes, or all of a shorter one (with its length), as a number: most
+// A segment's first 8 bytes, or all of a shorter one zero-padded, as a number: most
 // segments are whole in it, so that comparing keys (and sizes) is comparing segments.
-// Overlapping loads instead of a loop over the bytes (little-endian byte order is not
-// assumed: both sides of every comparison are built the same way).
+// Overlapping loads instead of a loop over the bytes. Little-endian byte order is not
+// assumed (both sides of every comparison are built the same way), but on such a machine
+// this is the word that holds the bytes: what scan_segment() has loaded anyway.
 inline std::uint64_t prefix_of(std::string_view s) noexcept {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
@@ -33,10 +35,10 @@ inline std::uint64_t prefix_of(std::string_view s) noexcept {
     std::uint32_t lo, hi;
     std::memcpy(&lo, b, 4);
     std::memcpy(&hi, b + n - 4, 4);
-    return lo | (std::uint64_t(hi) << (8 * (n - 4))) | (std::uint64_t(n) << 56);
+    return lo | (std::uint64_t(hi) << (8 * (n - 4)));
   }
   if (n == 0) return 0;
-  return b[0] | (std::uint64_t(b[n / 2]) << 8) | (std::uint64_t(b[n - 1]) << 16) | (std::uint64_t(n) << 56);
+  return b[0] | (std::uint64_t(b[n / 2]) << (8 * (n / 2))) | (std::uint64_t(b[n - 1]) << (8 * (n - 1)));
 }
 
 // Whether n bytes at a and b are equal: short names and segments with two overlapping
@@ -90,6 +92,57 @@ bool has_escape(std::string_view s) noexcept {
   return false;
 }
 
+// A segment of a path being matched: where it ends (its '/', or the end of the path),
+// and its prefix_of().
+struct Segment {
+  const char* end;
+  std::uint64_t prefix;
+};
+
+// Scans the segment at p. Segments are short: eight bytes at a time, in line, cost less
+// than a call to memchr or a loop over the bytes, and the first word loaded gives the
+// prefix. Bytes of the path before p (from `begin`) may be read.
+inline Segment scan_segment(const char* begin, const char* p, const char* end) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    if (end - begin >= 8) {
+      // The eight bytes at q as a word, byte i being q[i]; near the end of the path, its
+      // last eight shifted to put q in byte 0, the bytes past the end reading as zeros.
+      auto word_at = [&](const char* q) {
+        std::uint64_t x;
+        if (end - q >= 8) {
+          std::memcpy(&x, q, 8);
+          return x;
+        }
+        std::memcpy(&x, end - 8, 8);
+        return x >> (8 * (8 - (end - q)));
+      };
+      // The high bit of every byte that is a '/': exact for the lowest one (above it, a
+      // byte may be flagged by the borrow). A zero past the end is no '/'.
+      auto slashes = [](std::uint64_t x) {
+        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        const std::uint64_t y = x ^ (ones * '/');
+        return (y - ones) & ~y & highs;
+      };
+      const std::uint64_t first = word_at(p);
+      if (const std::uint64_t slash = slashes(first); slash != 0) {
+        // The common case, a segment in the first word: its bytes are those below the
+        // lowest flag.
+        const std::uint64_t below = ((slash & (~slash + 1)) >> 7) - 1;
+        return {p + std::countr_zero(slash) / 8, first & below};
+      }
+      // A longer one (its prefix is the first word), or the last of the path (the bytes
+      // past the end read as zeros).
+      for (std::size_t i = 8; i < static_cast<std::size_t>(end - p); i += 8)
+        if (const std::uint64_t slash = slashes(word_at(p + i)); slash != 0)
+          return {p + i + std::countr_zero(slash) / 8, first};
+      return {end, first};
+    }
+  }
+  const char* q = p;
+  while (q != end && *q != '/') ++q;
+  return {q, prefix_of({p, static_cast<std::size_t>(q - p)})};
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------- Params
@@ -139,6 +192,8 @@ struct Router::MatchState {
   Raw raw[Params::kMax];
   std::size_t count = 0;
   RouteId found = kNone;
+  const char* begin;  // the path
+  const char* end;
 };
 
 void Router::index_statics(Node& n) {
@@ -295,6 +350,8 @@ std::optional<Router::RouteId> Router::match(std::string_view path, Params& para
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (auto id = find_exact(path)) return id;
   MatchState st;
+  st.begin = path.data();
+  st.end = path.data() + path.size();
   if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
   bind(st.found, st, params);
   return st.found;
@@ -315,11 +372,11 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
     }
     return false;
   }
-  const std::size_t slash = rest.find('/');
-  const std::string_view seg = rest.substr(0, slash);
+  const Segment scanned = scan_segment(st.begin, rest.data(), st.end);
+  const std::string_view seg(rest.data(), static_cast<std::size_t>(scanned.end - rest.data()));
   // After the last segment nothing is left; "a/" leaves an empty segment to match.
-  const std::string_view next = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-  const bool last = slash == std::string_view::npos;
+  const bool last = scanned.end == st.end;
+  const std::string_view next = last ? std::string_view{} : rest.substr(seg.size() + 1);
   auto descend = [&](std::uint32_t child) {
     if (!last && next.empty()) return false;  // "a//": an empty segment matches nothing
     return match_from(child, next, st);
@@ -334,7 +391,7 @@ bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& s
   // A literal equal to the segment, or (when it holds %-escapes) equal to its decoding.
   std::uint32_t exact = kNone;
   if (!n.statics.empty()) {
-    const std::uint64_t prefix = prefix_of(seg);
+    const std::uint64_t prefix = scanned.prefix;
     auto equal = [&](const StaticKey& k) {
       return k.size == seg.size() && k.prefix == prefix &&
              (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
