@@ -18,6 +18,15 @@ namespace {
 // Below this many static children a node is scanned; from it on, hashed.
 constexpr std::size_t kHashedStatics = 4;
 
+// What a node offers a segment (Node::alternatives), one bit each in the order they are
+// tried: the lowest bit left is the next alternative.
+constexpr std::uint8_t kTryStatic = 1;         // a literal equal to the segment
+constexpr std::uint8_t kTryDecodedStatic = 2;  // a literal equal to its %-decoding
+constexpr std::uint8_t kTryParam = 4;          // kTryParam << t: the parameter of ParamType t
+constexpr std::uint8_t kTryCatchAll = 32;      // [...x] or [[...x]]: the rest of the path
+constexpr std::uint8_t kTryStatics = kTryStatic | kTryDecodedStatic;
+static_assert(kTryParam << (kParamTypes - 1) < kTryCatchAll);
+
 // A segment's first 8 bytes, or all of a shorter one zero-padded, as a number: most
 // segments are whole in it, so that comparing keys (and sizes) is comparing segments.
 // Overlapping loads instead of a loop over the bytes. Little-endian byte order is not
@@ -192,8 +201,17 @@ struct Router::MatchState {
   Raw raw[Params::kMax];
   std::size_t count = 0;
   RouteId found = kNone;
-  const char* begin;  // the path
-  const char* end;
+};
+
+// A segment being matched at a node, and what is left to try there if the walk below it
+// fails: what a recursive matcher keeps on the call stack.
+struct Router::Frame {
+  const char* seg;
+  const char* seg_end;  // its '/', or the end of the path
+  std::uint32_t node;
+  std::uint8_t count;   // parameters bound before this segment
+  std::uint8_t left;    // alternatives (kTry*) not tried yet
+  bool escaped;         // whether the segment holds a '%'
 };
 
 void Router::index_statics(Node& n) {
@@ -216,6 +234,13 @@ void Router::index_statics(Node& n) {
     while (n.static_keys[slot].size != kNone) slot = (slot + 1) & (size - 1);
     n.static_keys[slot] = key;
   }
+}
+
+void Router::note_alternatives(Node& n) noexcept {
+  n.alternatives = n.statics.empty() ? 0 : kTryStatics;
+  for (std::size_t t = 0; t < kParamTypes; ++t)
+    if (n.dynamic[t].node != kNone) n.alternatives |= kTryParam << t;
+  if (n.catch_all != kNone || n.optional_catch_all != kNone) n.alternatives |= kTryCatchAll;
 }
 
 Router::Router() { nodes_.emplace_back(); }
@@ -294,6 +319,7 @@ Router::RouteId Router::add(std::string_view pattern) {
         index_statics(parent);
       } else
         parent.dynamic[type] = {next, std::string(s.text), id};
+      note_alternatives(parent);
     }
     node = next;
   }
@@ -301,6 +327,7 @@ Router::RouteId Router::add(std::string_view pattern) {
   (last == SegmentKind::catch_all            ? end.catch_all
    : last == SegmentKind::optional_catch_all ? end.optional_catch_all
                                              : end.route) = id;
+  note_alternatives(end);
   routes_.push_back(std::move(route));
   if (route_is_static(segments)) {
     std::string path;
@@ -350,92 +377,116 @@ std::optional<Router::RouteId> Router::match(std::string_view path, Params& para
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (auto id = find_exact(path)) return id;
   MatchState st;
-  st.begin = path.data();
-  st.end = path.data() + path.size();
-  if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
+  if (!walk(path, st)) return std::nullopt;
   bind(st.found, st, params);
   return st.found;
 }
 
-// `rest` is the part of the path after the '/' that ends the segments matched so far; it is
-// empty when no segment is left.
-bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& st) const {
-  const Node& n = nodes_[node];
-  if (rest.empty()) {
-    if (n.route != kNone) {
-      st.found = n.route;
-      return true;
-    }
-    if (n.optional_catch_all != kNone) {
-      st.found = n.optional_catch_all;
-      return true;  // matched nothing: the parameter stays absent
-    }
-    return false;
-  }
-  const Segment scanned = scan_segment(st.begin, rest.data(), st.end);
-  const std::string_view seg(rest.data(), static_cast<std::size_t>(scanned.end - rest.data()));
-  // After the last segment nothing is left; "a/" leaves an empty segment to match.
-  const bool last = scanned.end == st.end;
-  const std::string_view next = last ? std::string_view{} : rest.substr(seg.size() + 1);
-  auto descend = [&](std::uint32_t child) {
-    if (!last && next.empty()) return false;  // "a//": an empty segment matches nothing
-    return match_from(child, next, st);
+// The child for a literal equal to the segment (whose prefix_of() is given), or kNone.
+std::uint32_t Router::find_static(const Node& n, std::string_view seg, std::uint64_t prefix) noexcept {
+  auto equal = [&](const StaticKey& k) {
+    return k.size == seg.size() && k.prefix == prefix &&
+           (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
   };
+  if (!n.statics_hashed) {
+    for (const StaticKey& k : n.static_keys)
+      if (equal(k)) return k.target;
+    return kNone;
+  }
+  const std::size_t mask = n.static_mask;
+  for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
+       slot = (slot + 1) & mask)
+    if (equal(n.static_keys[slot])) return n.static_keys[slot].target;
+  return kNone;
+}
 
-  // Whether the segment holds %-escapes: looked for at most once.
-  int escaped = -1;
-  auto is_escaped = [&] {
-    if (escaped < 0) escaped = has_escape(seg);
-    return escaped == 1;
-  };
-  // A literal equal to the segment, or (when it holds %-escapes) equal to its decoding.
-  std::uint32_t exact = kNone;
-  if (!n.statics.empty()) {
-    const std::uint64_t prefix = scanned.prefix;
-    auto equal = [&](const StaticKey& k) {
-      return k.size == seg.size() && k.prefix == prefix &&
-             (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
-    };
-    if (!n.statics_hashed) {
-      for (const StaticKey& k : n.static_keys)
-        if (equal(k)) {
-          exact = k.target;
-          break;
-        }
-    } else {
-      const std::size_t mask = n.static_mask;
-      for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
-           slot = (slot + 1) & mask)
-        if (equal(n.static_keys[slot])) {
-          exact = n.static_keys[slot].target;
-          break;
-        }
-    }
-  }
-  if (exact != kNone && descend(exact)) return true;
-  if (!n.statics.empty() && is_escaped()) {
-    for (const auto& [literal, child] : n.statics)
-      if (child != exact && seg.size() > literal.size() && url::decoded_equals(seg, literal, false) && descend(child))
+// Walks the tree down the path one segment at a time, taking at each node the first
+// alternative the segment matches (static, typed, untyped, catch-all); when the walk below
+// fails, it resumes at the deepest segment that has an alternative left. A loop with the
+// backtracking points on a small stack, instead of recursion: only the segments that have
+// something left to try are kept, and a walk that never backtracks keeps none. `path`
+// starts with '/' and ends without one (unless it is "/").
+bool Router::walk(std::string_view path, MatchState& st) const {
+  const char* const begin = path.data();
+  const char* const end = begin + path.size();
+  const Node* const nodes = nodes_.data();
+  // Frames of the segments above the one being matched, at most one per level of the
+  // tree: a pattern has at most 64 segments.
+  Frame stack[ParsedPattern::kMaxSegments];
+  std::size_t depth = 0;
+  Frame f;                       // the segment being matched
+  f.seg_end = end;               // (none yet: see "/a//" below)
+  std::uint32_t node = 0;        // the node walked into
+  const char* next = begin + 1;  // and the rest of the path there
+  std::size_t count = 0;         // parameters bound
+  for (;;) {
+    const Node* at = &nodes[node];
+    std::uint32_t child = kNone;
+    if (next == end) {
+      // No segment left: the route ending here, else an optional catch-all matching nothing.
+      // But not if the segment walked through ended with a '/' ("/a//" less its trailing
+      // '/'): an empty segment is left, which leads nowhere (a catch-all above may take it).
+      const std::uint32_t route = at->route != kNone ? at->route : at->optional_catch_all;
+      if (route != kNone && f.seg_end == end) {
+        st.count = count;
+        st.found = route;
         return true;
-  }
-  // Typed parameters first (int, uuid), then untyped ones.
-  if (!seg.empty() && st.count < Params::kMax) {
-    for (std::size_t t = 0; t < kParamTypes; ++t) {
-      const Dynamic& d = n.dynamic[t];
-      if (d.node == kNone || !matches_type(static_cast<ParamType>(t), seg)) continue;
-      st.raw[st.count++] = {seg.data(), seg.size(), is_escaped()};
-      if (descend(d.node)) return true;
-      --st.count;
+      }
+      f.left = 0;
+    } else {
+      const Segment seg = scan_segment(begin, next, end);
+      const bool escaped = has_escape({next, static_cast<std::size_t>(seg.end - next)});
+      f = {next, seg.end, node, static_cast<std::uint8_t>(count), at->alternatives, escaped};
+      if (!escaped) f.left &= ~kTryDecodedStatic;
+      // A literal equal to the segment is tried first, with the prefix at hand (an empty
+      // segment, as in "a//b", equals none).
+      if (f.left & kTryStatic) {
+        f.left &= ~kTryStatic;
+        child = find_static(*at, {next, static_cast<std::size_t>(seg.end - next)}, seg.prefix);
+      }
     }
-  }
-  for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
-    if (route != kNone && st.count < Params::kMax) {
-      st.raw[st.count++] = {rest.data(), rest.size(), has_escape(rest)};
-      st.found = route;
-      return true;
+    while (child == kNone) {
+      if (f.left == 0) {
+        // Nothing (more) to try here: back to the latest segment that has.
+        if (depth == 0) return false;
+        f = stack[--depth];
+        count = f.count;
+        at = &nodes[f.node];
+        continue;
+      }
+      // The segment's next alternative.
+      const std::string_view seg(f.seg, static_cast<std::size_t>(f.seg_end - f.seg));
+      const int alternative = std::countr_zero(f.left);
+      f.left &= f.left - 1;
+      if (alternative == std::countr_zero(kTryDecodedStatic)) {
+        // Distinct literals: at most one equals the decoding (and it is not the segment
+        // itself, which is longer).
+        for (const auto& [literal, literal_node] : at->statics)
+          if (seg.size() > literal.size() && url::decoded_equals(seg, literal, false)) {
+            child = literal_node;
+            break;
+          }
+      } else if (count == Params::kMax) {
+        // No room for another parameter: no parameter or catch-all matches.
+      } else if (alternative == std::countr_zero(kTryCatchAll)) {
+        const std::string_view all(f.seg, static_cast<std::size_t>(end - f.seg));
+        st.raw[count] = {all.data(), all.size(), has_escape(all)};
+        st.count = count + 1;
+        st.found = at->catch_all != kNone ? at->catch_all : at->optional_catch_all;
+        return true;
+      } else {
+        const std::size_t type = static_cast<std::size_t>(alternative - std::countr_zero(kTryParam));
+        if (!seg.empty() &&
+            (type == static_cast<std::size_t>(ParamType::any) || matches_type(static_cast<ParamType>(type), seg))) {
+          st.raw[count++] = {seg.data(), seg.size(), f.escaped};
+          child = at->dynamic[type].node;
+        }
+      }
     }
+    if (f.left != 0) stack[depth++] = f;
+    node = child;
+    next = f.seg_end == end ? end : f.seg_end + 1;
   }
-  return false;
 }
 
 void Router::bind(RouteId id, MatchState& st, Params& params) const {

@@ -114,14 +114,18 @@ class Router {
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
     std::uint32_t optional_catch_all = kNone;      // route for [[...name]] here
+    std::uint8_t alternatives = 0;                 // what a segment may match here (kTry*)
   };
   struct MatchState;
+  struct Frame;
 
-  bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
-  static void index_statics(Node& n);
-  // Parts of match(), defined in router.cpp, its only user: inline, so that they are one
-  // function with it (in a position-independent build, calls would stay calls otherwise).
+  // The parts of match(), defined in router.cpp, its only user: inline, so that they are
+  // one function (in a position-independent build, calls would stay calls otherwise).
+  inline bool walk(std::string_view path, MatchState& st) const;
+  static inline std::uint32_t find_static(const Node& n, std::string_view seg, std::uint64_t prefix) noexcept;
   inline void bind(RouteId id, MatchState& st, Params& params) const;
+  static void index_statics(Node& n);
+  static void note_alternatives(Node& n) noexcept;
 
   // Routes made of literal segments only, by their whole path ("/api/users"): such a
   // path is matched by one lookup (what the tree would find: statics win at every level).
