@@ -409,6 +409,8 @@ std::uint32_t Router::find_static(const Node& n, std::string_view seg, std::uint
 bool Router::walk(std::string_view path, MatchState& st) const {
   const char* const begin = path.data();
   const char* const end = begin + path.size();
+  // Most paths hold no '%': then no segment needs looking at for one.
+  const bool escapes = std::memchr(begin, '%', path.size()) != nullptr;
   const Node* const nodes = nodes_.data();
   // Frames of the segments above the one being matched, at most one per level of the
   // tree: a pattern has at most 64 segments.
@@ -435,7 +437,7 @@ bool Router::walk(std::string_view path, MatchState& st) const {
       f.left = 0;
     } else {
       const Segment seg = scan_segment(begin, next, end);
-      const bool escaped = has_escape({next, static_cast<std::size_t>(seg.end - next)});
+      const bool escaped = escapes && has_escape({next, static_cast<std::size_t>(seg.end - next)});
       f = {next, seg.end, node, static_cast<std::uint8_t>(count), at->alternatives, escaped};
       if (!escaped) f.left &= ~kTryDecodedStatic;
       // A literal equal to the segment is tried first, with the prefix at hand (an empty
@@ -470,7 +472,7 @@ bool Router::walk(std::string_view path, MatchState& st) const {
         // No room for another parameter: no parameter or catch-all matches.
       } else if (alternative == std::countr_zero(kTryCatchAll)) {
         const std::string_view all(f.seg, static_cast<std::size_t>(end - f.seg));
-        st.raw[count] = {all.data(), all.size(), has_escape(all)};
+        st.raw[count] = {all.data(), all.size(), escapes && has_escape(all)};
         st.count = count + 1;
         st.found = at->catch_all != kNone ? at->catch_all : at->optional_catch_all;
         return true;
