@@ -1,6 +1,7 @@
 #include "ignis/router/router.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -17,10 +18,20 @@ namespace {
 // Below this many static children a node is scanned; from it on, hashed.
 constexpr std::size_t kHashedStatics = 4;
 
-// A segment's first 8 bytes, or all of a shorter one (with its length), as a number: most
+// What a node offers a segment (Node::alternatives), one bit each in the order they are
+// tried: the lowest bit left is the next alternative.
+constexpr std::uint8_t kTryStatic = 1;         // a literal equal to the segment
+constexpr std::uint8_t kTryDecodedStatic = 2;  // a literal equal to its %-decoding
+constexpr std::uint8_t kTryParam = 4;          // kTryParam << t: the parameter of ParamType t
+constexpr std::uint8_t kTryCatchAll = 32;      // [...x] or [[...x]]: the rest of the path
+constexpr std::uint8_t kTryStatics = kTryStatic | kTryDecodedStatic;
+static_assert(kTryParam << (kParamTypes - 1) < kTryCatchAll);
+
+// A segment's first 8 bytes, or all of a shorter one zero-padded, as a number: most
 // segments are whole in it, so that comparing keys (and sizes) is comparing segments.
-// Overlapping loads instead of a loop over the bytes (little-endian byte order is not
-// assumed: both sides of every comparison are built the same way).
+// Overlapping loads instead of a loop over the bytes. Little-endian byte order is not
+// assumed (both sides of every comparison are built the same way), but on such a machine
+// this is the word that holds the bytes: what scan_segment() has loaded anyway.
 inline std::uint64_t prefix_of(std::string_view s) noexcept {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
@@ -33,10 +44,10 @@ inline std::uint64_t prefix_of(std::string_view s) noexcept {
     std::uint32_t lo, hi;
     std::memcpy(&lo, b, 4);
     std::memcpy(&hi, b + n - 4, 4);
-    return lo | (std::uint64_t(hi) << (8 * (n - 4))) | (std::uint64_t(n) << 56);
+    return lo | (std::uint64_t(hi) << (8 * (n - 4)));
   }
   if (n == 0) return 0;
-  return b[0] | (std::uint64_t(b[n / 2]) << 8) | (std::uint64_t(b[n - 1]) << 16) | (std::uint64_t(n) << 56);
+  return b[0] | (std::uint64_t(b[n / 2]) << (8 * (n / 2))) | (std::uint64_t(b[n - 1]) << (8 * (n - 1)));
 }
 
 // Whether n bytes at a and b are equal: short names and segments with two overlapping
@@ -90,6 +101,57 @@ bool has_escape(std::string_view s) noexcept {
   return false;
 }
 
+// A segment of a path being matched: where it ends (its '/', or the end of the path),
+// and its prefix_of().
+struct Segment {
+  const char* end;
+  std::uint64_t prefix;
+};
+
+// Scans the segment at p. Segments are short: eight bytes at a time, in line, cost less
+// than a call to memchr or a loop over the bytes, and the first word loaded gives the
+// prefix. Bytes of the path before p (from `begin`) may be read.
+inline Segment scan_segment(const char* begin, const char* p, const char* end) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    if (end - begin >= 8) {
+      // The eight bytes at q as a word, byte i being q[i]; near the end of the path, its
+      // last eight shifted to put q in byte 0, the bytes past the end reading as zeros.
+      auto word_at = [&](const char* q) {
+        std::uint64_t x;
+        if (end - q >= 8) {
+          std::memcpy(&x, q, 8);
+          return x;
+        }
+        std::memcpy(&x, end - 8, 8);
+        return x >> (8 * (8 - (end - q)));
+      };
+      // The high bit of every byte that is a '/': exact for the lowest one (above it, a
+      // byte may be flagged by the borrow). A zero past the end is no '/'.
+      auto slashes = [](std::uint64_t x) {
+        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        const std::uint64_t y = x ^ (ones * '/');
+        return (y - ones) & ~y & highs;
+      };
+      const std::uint64_t first = word_at(p);
+      if (const std::uint64_t slash = slashes(first); slash != 0) {
+        // The common case, a segment in the first word: its bytes are those below the
+        // lowest flag.
+        const std::uint64_t below = ((slash & (~slash + 1)) >> 7) - 1;
+        return {p + std::countr_zero(slash) / 8, first & below};
+      }
+      // A longer one (its prefix is the first word), or the last of the path (the bytes
+      // past the end read as zeros).
+      for (std::size_t i = 8; i < static_cast<std::size_t>(end - p); i += 8)
+        if (const std::uint64_t slash = slashes(word_at(p + i)); slash != 0)
+          return {p + i + std::countr_zero(slash) / 8, first};
+      return {end, first};
+    }
+  }
+  const char* q = p;
+  while (q != end && *q != '/') ++q;
+  return {q, prefix_of({p, static_cast<std::size_t>(q - p)})};
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------- Params
@@ -141,6 +203,17 @@ struct Router::MatchState {
   RouteId found = kNone;
 };
 
+// A segment being matched at a node, and what is left to try there if the walk below it
+// fails: what a recursive matcher keeps on the call stack.
+struct Router::Frame {
+  const char* seg;
+  const char* seg_end;  // its '/', or the end of the path
+  std::uint32_t node;
+  std::uint8_t count;   // parameters bound before this segment
+  std::uint8_t left;    // alternatives (kTry*) not tried yet
+  bool escaped;         // whether the segment holds a '%'
+};
+
 void Router::index_statics(Node& n) {
   n.statics_hashed = n.statics.size() >= kHashedStatics;
   std::size_t size = n.statics.size();
@@ -149,9 +222,10 @@ void Router::index_statics(Node& n) {
     while (size < n.statics.size() * 2) size *= 2;
   }
   n.static_keys.assign(size, StaticKey{});
+  n.static_mask = static_cast<std::uint32_t>(size - 1);
   for (std::uint32_t i = 0; i < n.statics.size(); ++i) {
-    const std::string& literal = n.statics[i].first;
-    const StaticKey key{prefix_of(literal), static_cast<std::uint32_t>(literal.size()), i};
+    const auto& [literal, child] = n.statics[i];
+    const StaticKey key{prefix_of(literal), static_cast<std::uint32_t>(literal.size()), i, child};
     if (!n.statics_hashed) {
       n.static_keys[i] = key;
       continue;
@@ -160,6 +234,13 @@ void Router::index_statics(Node& n) {
     while (n.static_keys[slot].size != kNone) slot = (slot + 1) & (size - 1);
     n.static_keys[slot] = key;
   }
+}
+
+void Router::note_alternatives(Node& n) noexcept {
+  n.alternatives = n.statics.empty() ? 0 : kTryStatics;
+  for (std::size_t t = 0; t < kParamTypes; ++t)
+    if (n.dynamic[t].node != kNone) n.alternatives |= kTryParam << t;
+  if (n.catch_all != kNone || n.optional_catch_all != kNone) n.alternatives |= kTryCatchAll;
 }
 
 Router::Router() { nodes_.emplace_back(); }
@@ -238,6 +319,7 @@ Router::RouteId Router::add(std::string_view pattern) {
         index_statics(parent);
       } else
         parent.dynamic[type] = {next, std::string(s.text), id};
+      note_alternatives(parent);
     }
     node = next;
   }
@@ -245,6 +327,7 @@ Router::RouteId Router::add(std::string_view pattern) {
   (last == SegmentKind::catch_all            ? end.catch_all
    : last == SegmentKind::optional_catch_all ? end.optional_catch_all
                                              : end.route) = id;
+  note_alternatives(end);
   routes_.push_back(std::move(route));
   if (route_is_static(segments)) {
     std::string path;
@@ -260,23 +343,24 @@ void Router::index_exact(std::string path, RouteId route) {
   std::size_t size = 8;
   while (size < exact_.size() * 2) size *= 2;
   exact_keys_.assign(size, StaticKey{});
+  exact_mask_ = size - 1;
   for (std::uint32_t i = 0; i < exact_.size(); ++i) {
     const std::string& p = exact_[i].path;
     std::size_t slot = slot_of(prefix_of(p), p.size(), size - 1);
     while (exact_keys_[slot].size != kNone) slot = (slot + 1) & (size - 1);
-    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i};
+    exact_keys_[slot] = {prefix_of(p), static_cast<std::uint32_t>(p.size()), i, exact_[i].route};
   }
 }
 
 std::optional<Router::RouteId> Router::find_exact(std::string_view path) const noexcept {
   if (path.size() > longest_exact_) return std::nullopt;
   const std::uint64_t prefix = prefix_of(path);
-  const std::size_t mask = exact_keys_.size() - 1;
+  const std::size_t mask = exact_mask_;
   for (std::size_t slot = slot_of(prefix, path.size(), mask); exact_keys_[slot].size != kNone; slot = (slot + 1) & mask) {
     const StaticKey& k = exact_keys_[slot];
     if (k.size == path.size() && k.prefix == prefix &&
         (path.size() <= 8 || same_tail(exact_[k.index].path.data(), path.data(), path.size())))
-      return exact_[k.index].route;
+      return k.target;
   }
   return std::nullopt;
 }
@@ -293,103 +377,134 @@ std::optional<Router::RouteId> Router::match(std::string_view path, Params& para
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (auto id = find_exact(path)) return id;
   MatchState st;
-  if (!match_from(0, path.size() == 1 ? std::string_view{} : path.substr(1), st)) return std::nullopt;
+  if (!walk(path, st)) return std::nullopt;
   bind(st.found, st, params);
   return st.found;
 }
 
-// `rest` is the part of the path after the '/' that ends the segments matched so far; it is
-// empty when no segment is left.
-bool Router::match_from(std::uint32_t node, std::string_view rest, MatchState& st) const {
-  const Node& n = nodes_[node];
-  if (rest.empty()) {
-    if (n.route != kNone) {
-      st.found = n.route;
-      return true;
-    }
-    if (n.optional_catch_all != kNone) {
-      st.found = n.optional_catch_all;
-      return true;  // matched nothing: the parameter stays absent
-    }
-    return false;
-  }
-  const std::size_t slash = rest.find('/');
-  const std::string_view seg = rest.substr(0, slash);
-  // After the last segment nothing is left; "a/" leaves an empty segment to match.
-  const std::string_view next = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-  const bool last = slash == std::string_view::npos;
-  auto descend = [&](std::uint32_t child) {
-    if (!last && next.empty()) return false;  // "a//": an empty segment matches nothing
-    return match_from(child, next, st);
+// The child for a literal equal to the segment (whose prefix_of() is given), or kNone.
+std::uint32_t Router::find_static(const Node& n, std::string_view seg, std::uint64_t prefix) noexcept {
+  auto equal = [&](const StaticKey& k) {
+    return k.size == seg.size() && k.prefix == prefix &&
+           (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
   };
+  if (!n.statics_hashed) {
+    for (const StaticKey& k : n.static_keys)
+      if (equal(k)) return k.target;
+    return kNone;
+  }
+  const std::size_t mask = n.static_mask;
+  for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
+       slot = (slot + 1) & mask)
+    if (equal(n.static_keys[slot])) return n.static_keys[slot].target;
+  return kNone;
+}
 
-  // Whether the segment holds %-escapes: looked for at most once.
-  int escaped = -1;
-  auto is_escaped = [&] {
-    if (escaped < 0) escaped = has_escape(seg);
-    return escaped == 1;
-  };
-  // A literal equal to the segment, or (when it holds %-escapes) equal to its decoding.
-  std::uint32_t exact = kNone;
-  if (!n.statics.empty()) {
-    const std::uint64_t prefix = prefix_of(seg);
-    auto equal = [&](const StaticKey& k) {
-      return k.size == seg.size() && k.prefix == prefix &&
-             (seg.size() <= 8 || same_tail(n.statics[k.index].first.data(), seg.data(), seg.size()));
-    };
-    if (!n.statics_hashed) {
-      for (const StaticKey& k : n.static_keys)
-        if (equal(k)) {
-          exact = n.statics[k.index].second;
-          break;
-        }
-    } else {
-      const std::size_t mask = n.static_keys.size() - 1;
-      for (std::size_t slot = slot_of(prefix, seg.size(), mask); n.static_keys[slot].size != kNone;
-           slot = (slot + 1) & mask)
-        if (equal(n.static_keys[slot])) {
-          exact = n.statics[n.static_keys[slot].index].second;
-          break;
-        }
-    }
-  }
-  if (exact != kNone && descend(exact)) return true;
-  if (!n.statics.empty() && is_escaped()) {
-    for (const auto& [literal, child] : n.statics)
-      if (child != exact && seg.size() > literal.size() && url::decoded_equals(seg, literal, false) && descend(child))
+// Walks the tree down the path one segment at a time, taking at each node the first
+// alternative the segment matches (static, typed, untyped, catch-all); when the walk below
+// fails, it resumes at the deepest segment that has an alternative left. A loop with the
+// backtracking points on a small stack, instead of recursion: only the segments that have
+// something left to try are kept, and a walk that never backtracks keeps none. `path`
+// starts with '/' and ends without one (unless it is "/").
+bool Router::walk(std::string_view path, MatchState& st) const {
+  const char* const begin = path.data();
+  const char* const end = begin + path.size();
+  // Most paths hold no '%': then no segment needs looking at for one.
+  const bool escapes = std::memchr(begin, '%', path.size()) != nullptr;
+  const Node* const nodes = nodes_.data();
+  // Frames of the segments above the one being matched, at most one per level of the
+  // tree: a pattern has at most 64 segments.
+  Frame stack[ParsedPattern::kMaxSegments];
+  std::size_t depth = 0;
+  Frame f;                       // the segment being matched
+  f.seg_end = end;               // (none yet: see "/a//" below)
+  std::uint32_t node = 0;        // the node walked into
+  const char* next = begin + 1;  // and the rest of the path there
+  std::size_t count = 0;         // parameters bound
+  for (;;) {
+    const Node* at = &nodes[node];
+    std::uint32_t child = kNone;
+    if (next == end) {
+      // No segment left: the route ending here, else an optional catch-all matching nothing.
+      // But not if the segment walked through ended with a '/' ("/a//" less its trailing
+      // '/'): an empty segment is left, which leads nowhere (a catch-all above may take it).
+      const std::uint32_t route = at->route != kNone ? at->route : at->optional_catch_all;
+      if (route != kNone && f.seg_end == end) {
+        st.count = count;
+        st.found = route;
         return true;
-  }
-  // Typed parameters first (int, uuid), then untyped ones.
-  if (!seg.empty() && st.count < Params::kMax) {
-    for (std::size_t t = 0; t < kParamTypes; ++t) {
-      const Dynamic& d = n.dynamic[t];
-      if (d.node == kNone || !matches_type(static_cast<ParamType>(t), seg)) continue;
-      st.raw[st.count++] = {seg.data(), seg.size(), is_escaped()};
-      if (descend(d.node)) return true;
-      --st.count;
+      }
+      f.left = 0;
+    } else {
+      const Segment seg = scan_segment(begin, next, end);
+      const bool escaped = escapes && has_escape({next, static_cast<std::size_t>(seg.end - next)});
+      f = {next, seg.end, node, static_cast<std::uint8_t>(count), at->alternatives, escaped};
+      if (!escaped) f.left &= ~kTryDecodedStatic;
+      // A literal equal to the segment is tried first, with the prefix at hand (an empty
+      // segment, as in "a//b", equals none).
+      if (f.left & kTryStatic) {
+        f.left &= ~kTryStatic;
+        child = find_static(*at, {next, static_cast<std::size_t>(seg.end - next)}, seg.prefix);
+      }
     }
-  }
-  for (std::uint32_t route : {n.catch_all, n.optional_catch_all}) {
-    if (route != kNone && st.count < Params::kMax) {
-      st.raw[st.count++] = {rest.data(), rest.size(), has_escape(rest)};
-      st.found = route;
-      return true;
+    while (child == kNone) {
+      if (f.left == 0) {
+        // Nothing (more) to try here: back to the latest segment that has.
+        if (depth == 0) return false;
+        f = stack[--depth];
+        count = f.count;
+        at = &nodes[f.node];
+        continue;
+      }
+      // The segment's next alternative.
+      const std::string_view seg(f.seg, static_cast<std::size_t>(f.seg_end - f.seg));
+      const int alternative = std::countr_zero(f.left);
+      f.left &= f.left - 1;
+      if (alternative == std::countr_zero(kTryDecodedStatic)) {
+        // Distinct literals: at most one equals the decoding (and it is not the segment
+        // itself, which is longer).
+        for (const auto& [literal, literal_node] : at->statics)
+          if (seg.size() > literal.size() && url::decoded_equals(seg, literal, false)) {
+            child = literal_node;
+            break;
+          }
+      } else if (count == Params::kMax) {
+        // No room for another parameter: no parameter or catch-all matches.
+      } else if (alternative == std::countr_zero(kTryCatchAll)) {
+        const std::string_view all(f.seg, static_cast<std::size_t>(end - f.seg));
+        st.raw[count] = {all.data(), all.size(), escapes && has_escape(all)};
+        st.count = count + 1;
+        st.found = at->catch_all != kNone ? at->catch_all : at->optional_catch_all;
+        return true;
+      } else {
+        const std::size_t type = static_cast<std::size_t>(alternative - std::countr_zero(kTryParam));
+        if (!seg.empty() &&
+            (type == static_cast<std::size_t>(ParamType::any) || matches_type(static_cast<ParamType>(type), seg))) {
+          st.raw[count++] = {seg.data(), seg.size(), f.escaped};
+          child = at->dynamic[type].node;
+        }
+      }
     }
+    if (f.left != 0) stack[depth++] = f;
+    node = child;
+    next = f.seg_end == end ? end : f.seg_end + 1;
   }
-  return false;
 }
 
 void Router::bind(RouteId id, MatchState& st, Params& params) const {
   const Route& route = routes_[id];
   std::size_t decoded_bytes = 0;
   for (std::size_t i = 0; i < st.count; ++i) {
-    const std::string_view raw(st.raw[i].data, st.raw[i].size);
-    const bool escaped = st.raw[i].escaped;
-    if (escaped) decoded_bytes += raw.size();
+    const MatchState::Raw& r = st.raw[i];
+    Params::Entry& e = params.entries_[i];
+    e.name = route.names[i];
+    e.raw = {r.data, r.size};
     // The value stays raw unless decoded below (then value.data() != raw.data()).
-    params.entries_[i] = {route.names[i], escaped ? std::string_view{} : raw, raw,
-                          route.ends_in_catch_all && i + 1 == st.count};
+    e.value = r.escaped ? std::string_view{} : e.raw;
+    e.catch_all = false;
+    if (r.escaped) decoded_bytes += r.size;
   }
+  if (st.count != 0 && route.ends_in_catch_all) params.entries_[st.count - 1].catch_all = true;
   if (decoded_bytes == 0) {
     params.size_ = static_cast<std::uint8_t>(st.count);
     return;

@@ -6,7 +6,9 @@
 // RouteConflict and leaves the router as it was, or returns an id that find() gives back;
 // every registered pattern matches a path made from it (its parameters filled in), and
 // when the match is that route, each parameter has the value filled in; any match binds
-// only the matched route's parameter names, at most Params::kMax of them.
+// only the matched route's parameter names, at most Params::kMax of them; and every
+// answer (route and parameters) is the one of tests/support/router_reference.hpp, which
+// matches each pattern on its own.
 //
 //   scripts/fuzz.sh router 600
 
@@ -19,6 +21,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "support/router_reference.hpp"
 
 using ignis::Params;
 using ignis::Router;
@@ -74,9 +78,23 @@ std::string instantiate(std::string_view pattern, std::vector<std::pair<std::str
   return path.empty() ? "/" : path;
 }
 
-void check_match(const Router& router, std::string_view path, Params& params) {
+// patterns: the registered ones, by id.
+void check_match(const Router& router, const std::vector<std::string>& patterns, std::string_view path,
+                 Params& params) {
   const auto id = router.match(path, params);
-  if (!id) return;
+  const auto want = ignis::test::reference_match(patterns, path);
+  if (want && want->tie) fail("the reference found two winners", path);
+  if (id.has_value() != want.has_value()) fail(id ? "a match the reference does not make" : "a match missed", path);
+  if (!id) {
+    if (params.size() != 0) fail("a failed match left parameters", path);
+    return;
+  }
+  if (*id != want->index) fail("not the reference's route", path);
+  if (params.size() != want->params.size()) fail("not the reference's number of parameters", path);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (params.name(i) != want->params[i].name) fail("not the reference's parameter name", path);
+    if (params.value(i) != ignis::url::decode(want->params[i].raw)) fail("not the reference's value", path);
+  }
   if (*id >= router.size()) fail("match returned an unknown id", path);
   if (params.size() > Params::kMax) fail("too many parameters", path);
   const std::string_view pattern = router.pattern(*id);
@@ -96,6 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Router router;
   Params params;
   std::vector<Registered> registered;
+  std::vector<std::string> patterns;  // by id
   std::vector<std::string> paths;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -109,7 +128,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       try {
         const auto id = router.add(pattern);
         if (router.find(pattern) != id) fail("find() does not give the id back", pattern);
+        if (id != patterns.size()) fail("ids are not sequential", pattern);
         registered.push_back({std::string(pattern), id});
+        patterns.emplace_back(pattern);
       } catch (const ignis::InvalidRoutePattern&) {
         if (router.size() != before) fail("a refused pattern was registered", pattern);
       } catch (const ignis::RouteConflict&) {
@@ -120,14 +141,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
 
-  for (const std::string& path : paths) check_match(router, path, params);
+  for (const std::string& path : paths) check_match(router, patterns, path, params);
 
   for (const Registered& r : registered) {
     std::vector<std::pair<std::string, std::string>> values;
     const std::string path = instantiate(r.pattern, values);
     const auto id = router.match(path, params);
     if (!id) fail("a registered pattern does not match a path made from it", r.pattern + " -> " + path);
-    check_match(router, path, params);
+    check_match(router, patterns, path, params);
     if (*id != r.id) continue;  // a more specific route won: fine
     for (const auto& [name, value] : values) {
       // An optional catch-all may also be matched with nothing, but not here.

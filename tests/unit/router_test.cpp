@@ -7,9 +7,12 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ignis/router/router.hpp"
+#include "ignis/router/url.hpp"
+#include "support/router_reference.hpp"
 
 using ignis::InvalidRoutePattern;
 using ignis::Params;
@@ -655,6 +658,227 @@ TEST(RouterMatch, RandomizedAgainstPatternShape) {
       EXPECT_EQ(p.get("rest"), a + std::string("/k") + std::to_string(k));
     }
   }
+}
+
+// ------------------------------------------------------------------ match() against fixed answers
+
+// What a path must give: the pattern ("" for no match) and every parameter, in order,
+// as name and decoded value.
+struct Expected {
+  std::string path;
+  std::string pattern;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+void expect_all(const Router& r, const std::vector<Expected>& cases) {
+  Params p;
+  for (const Expected& c : cases) {
+    EXPECT_EQ(matched(r, c.path, p), c.pattern) << c.path;
+    ASSERT_EQ(p.size(), c.params.size()) << c.path;
+    for (std::size_t i = 0; i < c.params.size(); ++i) {
+      EXPECT_EQ(p.name(i), c.params[i].first) << c.path;
+      EXPECT_EQ(p.value(i), c.params[i].second) << c.path;
+    }
+  }
+}
+
+TEST(RouterMatch, TrickyCasesTable) {
+  // Precedence and backtracking at every level, decoding, empty segments and trailing
+  // slashes, all in one tree: the answers were checked against the recursive matcher.
+  Router r;
+  for (const char* pattern :
+       {"/a/b/c", "/a/[x]/d", "/a/[...rest]", "/t/[n:int]", "/t/[u:uuid]", "/t/[s]", "/t/[n:int]/deep",
+        "/t/[u:uuid]/deep", "/t/[s]/deeper", "/o/[[...all]]", "/o/fixed", "/o/fixed/[x]", "/c/[...all]", "/c/[x]/y",
+        "/e/new", "/e/hello world", "/e/[id]", "/e/%41", "/e/A", "/e/abcdefghij", "/api/users", "/api/users/[id]",
+        "/api/users/[id]/posts/[post:int]", "/api/users/me/settings"})
+    r.add(pattern);
+  const std::string uuid = "123e4567-e89b-12d3-a456-426614174000";
+  expect_all(r, {
+                    {"/a/b/c", "/a/b/c", {}},
+                    {"/a/b/c/", "/a/b/c", {}},
+                    {"/a/b/d", "/a/[x]/d", {{"x", "b"}}},              // static b fails deeper: [x]
+                    {"/a/b/e", "/a/[...rest]", {{"rest", "b/e"}}},     // ... and [x] too: the catch-all
+                    {"/a/b", "/a/[...rest]", {{"rest", "b"}}},         // node b has no route of its own
+                    {"/a/b/c//", "/a/[...rest]", {{"rest", "b/c/"}}},  // one '/' goes; the empty segment stays
+                    {"/a//c", "/a/[...rest]", {{"rest", "/c"}}},       // a catch-all takes empty segments
+                    {"/a/", "", {}},
+                    {"/a", "", {}},
+                    {"/t/42", "/t/[n:int]", {{"n", "42"}}},
+                    {"/t/-9223372036854775808", "/t/[n:int]", {{"n", "-9223372036854775808"}}},
+                    {"/t/9223372036854775808", "/t/[s]", {{"s", "9223372036854775808"}}},
+                    {"/t/" + uuid, "/t/[u:uuid]", {{"u", uuid}}},
+                    {"/t/42/deep", "/t/[n:int]/deep", {{"n", "42"}}},
+                    {"/t/42/deeper", "/t/[s]/deeper", {{"s", "42"}}},  // typed fails deeper: untyped
+                    {"/t/" + uuid + "/deep", "/t/[u:uuid]/deep", {{"u", uuid}}},
+                    {"/t/" + uuid + "/deeper", "/t/[s]/deeper", {{"s", uuid}}},
+                    {"/t/42/other", "", {}},
+                    {"/t/%34%32", "/t/[s]", {{"s", "42"}}},  // types look at the raw segment
+                    {"/t/4%32/deeper", "/t/[s]/deeper", {{"s", "42"}}},
+                    {"/o", "/o/[[...all]]", {}},
+                    {"/o/", "/o/[[...all]]", {}},
+                    {"/o/fixed", "/o/fixed", {}},
+                    {"/o/fixed/1", "/o/fixed/[x]", {{"x", "1"}}},
+                    {"/o/fixed/1/2", "/o/[[...all]]", {{"all", "fixed/1/2"}}},
+                    {"/o/x%2Fy/z", "/o/[[...all]]", {{"all", "x/y/z"}}},
+                    {"/o//", "", {}},  // "o" then an empty segment: nothing to backtrack to
+                    {"/c", "", {}},
+                    {"/c/", "", {}},
+                    {"/c/q/y", "/c/[x]/y", {{"x", "q"}}},
+                    {"/c/q/z", "/c/[...all]", {{"all", "q/z"}}},
+                    {"/c/q/y/", "/c/[x]/y", {{"x", "q"}}},
+                    {"/c/q/y//", "/c/[...all]", {{"all", "q/y/"}}},
+                    {"/e/new", "/e/new", {}},
+                    {"/e/%6Eew", "/e/new", {}},  // a literal equal to the decoded segment
+                    {"/e/%6eew/", "/e/new", {}},
+                    {"/e/%41", "/e/%41", {}},  // the literal itself beats the decoded "A"
+                    {"/e/A", "/e/A", {}},
+                    {"/e/%2541", "/e/%41", {}},
+                    {"/e/hello%20world", "/e/hello world", {}},
+                    {"/e/hello world", "/e/hello world", {}},
+                    {"/e/abcdefghij", "/e/abcdefghij", {}},
+                    {"/e/abcdefghiJ", "/e/[id]", {{"id", "abcdefghiJ"}}},
+                    {"/e/abcdefgh%69j", "/e/abcdefghij", {}},
+                    {"/e/%zz", "/e/[id]", {{"id", "%zz"}}},
+                    {"/e/100%", "/e/[id]", {{"id", "100%"}}},
+                    {"/e/%6Eew%2F", "/e/[id]", {{"id", "new/"}}},
+                    {"/e/", "", {}},
+                    {"/e//", "", {}},
+                    {"/e/x/", "/e/[id]", {{"id", "x"}}},
+                    {"/api/users", "/api/users", {}},
+                    {"/api/users/", "/api/users", {}},
+                    {"/api/users/7", "/api/users/[id]", {{"id", "7"}}},
+                    {"/api/users/m%65", "/api/users/[id]", {{"id", "me"}}},  // no literal "me" ends here
+                    {"/api/users/m%65/settings", "/api/users/me/settings", {}},
+                    {"/api/users/123/posts/456", "/api/users/[id]/posts/[post:int]", {{"id", "123"}, {"post", "456"}}},
+                    {"/api/users/me/posts/456", "/api/users/[id]/posts/[post:int]", {{"id", "me"}, {"post", "456"}}},
+                    {"/api/users/123/posts/x", "", {}},
+                    {"/api/users/123/posts/456/", "/api/users/[id]/posts/[post:int]", {{"id", "123"}, {"post", "456"}}},
+                    {"/api/users/123/posts/456//", "", {}},
+                    {"/api//users", "", {}},
+                    {"//api/users", "", {}},
+                    {"/", "", {}},
+                    {"//", "", {}},
+                    {"", "", {}},
+                    {"api/users", "", {}},
+                });
+}
+
+TEST(RouterMatch, TrickyCasesAtTheRoot) {
+  Router r;
+  r.add("/");
+  r.add("/[...all]");
+  r.add("/[x]/[y:int]");
+  expect_all(r, {
+                    {"/", "/", {}},
+                    {"//", "/", {}},
+                    {"///", "/[...all]", {{"all", "/"}}},  // "//" less one '/': one empty segment
+                    {"//a", "/[...all]", {{"all", "/a"}}},
+                    {"/a", "/[...all]", {{"all", "a"}}},
+                    {"/a/1", "/[x]/[y:int]", {{"x", "a"}, {"y", "1"}}},
+                    {"/a/b", "/[...all]", {{"all", "a/b"}}},
+                    {"/a%2F1/%31", "/[...all]", {{"all", "a/1/1"}}},
+                });
+}
+
+TEST(RouterMatch, SixteenParametersAndACatchAll) {
+  // Params::kMax parameters, the last a catch-all, each with and without escapes.
+  Router r;
+  std::string pattern, path;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (int i = 0; i < 15; ++i) {
+    const std::string n = std::to_string(i);
+    pattern.append("/[p").append(n).append("]");
+    path.append(i % 2 ? "/v" : "/%76").append(n);
+    params.emplace_back(std::string("p").append(n), std::string("v").append(n));
+  }
+  pattern += "/[...rest]";
+  path += "/x/%79/z";
+  params.emplace_back("rest", "x/y/z");
+  r.add(pattern);
+  r.add("/[p0]/[...b]");
+  expect_all(r, {{path, pattern, params}, {path + "/", pattern, params}, {"/v/w", "/[p0]/[...b]", {{"p0", "v"}, {"b", "w"}}}});
+}
+
+// ------------------------------------------------------------------ match() against a reference
+
+TEST(RouterMatch, RandomTreesAgreeWithTheReference) {
+  // Random small route sets over a few literals, typed and untyped parameters and
+  // catch-alls; random paths over those literals, their encodings, numbers, UUIDs, empty
+  // segments and trailing slashes. Every answer (route and parameters) must be the one
+  // of tests/support/router_reference.hpp, which matches each pattern on its own.
+  std::mt19937 rng(20240611);
+  auto pick = [&](const auto& v) -> const auto& { return v[rng() % v.size()]; };
+  const std::vector<std::string> literals = {"a", "b", "ab", "A", "%41", "new", "abcdefghij", "abcdefgh"};
+  const std::vector<std::string> path_segments = {
+      "a",   "b",  "ab",  "A",   "%41", "%2541", "%61", "%61b", "new", "%6Eew", "abcdefghij", "abcdefgh%69j",
+      "abcdefgh", "abcdefghiJ", "1", "-2", "42", "%31", "9223372036854775808", "123e4567-e89b-12d3-a456-426614174000",
+      "x", "x%2Fy", "%zz", "", "100%"};
+  std::size_t hits = 0, dynamic_hits = 0, paths = 0;
+  for (int tree = 0; tree < 3000; ++tree) {
+    Router r;
+    std::vector<std::string> patterns;
+    const int routes = 1 + static_cast<int>(rng() % 10);
+    for (int i = 0; i < routes; ++i) {
+      std::string pattern;
+      const int depth = static_cast<int>(rng() % 4);
+      for (int d = 0; d < depth + 1; ++d) {
+        // Names follow the position and type, so that only real duplicates conflict.
+        const std::string n = std::to_string(d);
+        switch (rng() % 8) {
+          case 0: case 1: case 2: pattern += "/" + pick(literals); break;
+          case 3: pattern += "/[i" + n + ":int]"; break;
+          case 4: pattern += "/[u" + n + ":uuid]"; break;
+          case 5: pattern += "/[s" + n + "]"; break;
+          case 6: pattern += "/[...c" + n + "]"; d = depth; break;
+          case 7: pattern += "/[[...o" + n + "]]"; d = depth; break;
+        }
+      }
+      if (rng() % 6 == 0) pattern = "/";
+      try {
+        r.add(pattern);
+        patterns.push_back(pattern);
+      } catch (const RouteConflict&) {
+      }
+    }
+    for (int k = 0; k < 40; ++k) {
+      std::string path;
+      const int depth = static_cast<int>(rng() % 5);
+      for (int d = 0; d < depth; ++d) path += "/" + pick(path_segments);
+      if (path.empty() || rng() % 5 == 0) path += "/";
+      if (rng() % 40 == 0) path = pick(path_segments);  // not starting with '/'
+      ++paths;
+      Params p;
+      const auto id = r.match(path, p);
+      const auto want = ignis::test::reference_match(patterns, path);
+      ASSERT_FALSE(want && want->tie) << "the reference found two winners for " << path;
+      ASSERT_EQ(id.has_value(), want.has_value()) << path << (want ? " should match " + patterns[want->index] : "");
+      if (!id) {
+        EXPECT_EQ(p.size(), 0u);
+        continue;
+      }
+      ++hits;
+      ASSERT_EQ(r.pattern(*id), patterns[want->index]) << path;
+      ASSERT_EQ(p.size(), want->params.size()) << path;
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const ignis::test::ReferenceParam& e = want->params[i];
+        ASSERT_EQ(p.name(i), e.name) << path;
+        ASSERT_EQ(p.value(i), ignis::url::decode(e.raw)) << path;
+        // A catch-all's segments, each decoded on its own (one segment for a parameter).
+        std::vector<std::string> each;
+        for (std::size_t from = 0;;) {
+          const std::size_t slash = e.raw.find('/', from);
+          each.push_back(ignis::url::decode(std::string_view(e.raw).substr(from, slash - from)));
+          if (slash == std::string::npos) break;
+          from = slash + 1;
+        }
+        ASSERT_EQ(p.segments(e.name), each) << path;
+      }
+      if (p.size() != 0) ++dynamic_hits;
+    }
+  }
+  // The random trees must exercise the matcher, not just miss.
+  EXPECT_GT(hits, paths / 5);
+  EXPECT_GT(dynamic_hits, paths / 10);
 }
 
 }  // namespace

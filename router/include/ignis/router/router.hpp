@@ -100,7 +100,8 @@ class Router {
   struct StaticKey {
     std::uint64_t prefix;  // the first (up to) 8 bytes, zero-padded
     std::uint32_t size = kNone;
-    std::uint32_t index;   // into statics
+    std::uint32_t index;   // into statics (exact_)
+    std::uint32_t target;  // its node (route), at hand
   };
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> statics;  // segment -> node
@@ -108,16 +109,23 @@ class Router {
     // table (a power of two in size, empty slots with size kNone).
     std::vector<StaticKey> static_keys;
     bool statics_hashed = false;
+    std::uint32_t static_mask = 0;  // static_keys.size() - 1, when hashed
     std::array<Dynamic, kParamTypes> dynamic;      // [name:int], [name:uuid], [name]
     std::uint32_t route = kNone;                   // route ending here
     std::uint32_t catch_all = kNone;               // route for [...name] here
     std::uint32_t optional_catch_all = kNone;      // route for [[...name]] here
+    std::uint8_t alternatives = 0;                 // what a segment may match here (kTry*)
   };
   struct MatchState;
+  struct Frame;
 
-  bool match_from(std::uint32_t node, std::string_view rest, MatchState& st) const;
+  // The parts of match(), defined in router.cpp, its only user: inline, so that they are
+  // one function (in a position-independent build, calls would stay calls otherwise).
+  inline bool walk(std::string_view path, MatchState& st) const;
+  static inline std::uint32_t find_static(const Node& n, std::string_view seg, std::uint64_t prefix) noexcept;
+  inline void bind(RouteId id, MatchState& st, Params& params) const;
   static void index_statics(Node& n);
-  void bind(RouteId id, MatchState& st, Params& params) const;
+  static void note_alternatives(Node& n) noexcept;
 
   // Routes made of literal segments only, by their whole path ("/api/users"): such a
   // path is matched by one lookup (what the tree would find: statics win at every level).
@@ -126,12 +134,13 @@ class Router {
     RouteId route;
   };
   void index_exact(std::string path, RouteId route);
-  std::optional<RouteId> find_exact(std::string_view path) const noexcept;
+  inline std::optional<RouteId> find_exact(std::string_view path) const noexcept;
 
   std::vector<Node> nodes_;
   std::vector<Route> routes_;
   std::vector<Exact> exact_;
   std::vector<StaticKey> exact_keys_;  // open addressing over exact_, as a node's statics
+  std::size_t exact_mask_ = 0;         // exact_keys_.size() - 1
   std::size_t longest_exact_ = 0;      // longer paths skip the lookup
 };
 
