@@ -179,7 +179,7 @@ void Writer::key(std::string_view k) {
   if (n <= kShort && !has_special_short(k.data(), n)) {
     char buf[kShort + 3];
     buf[0] = '"';
-    std::memcpy(buf + 1, k.data(), n);
+    if (n > 0) std::memcpy(buf + 1, k.data(), n);  // an empty view may hold no pointer
     buf[n + 1] = '"';
     buf[n + 2] = ':';
     out_.append(buf, n + 3);
@@ -211,7 +211,7 @@ void append_quoted(std::string& out, std::string_view s) {
     // Staged on the stack: one append.
     char buf[kShort + 2];
     buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), n);
+    if (n > 0) std::memcpy(buf + 1, s.data(), n);  // an empty view may hold no pointer
     buf[n + 1] = '"';
     out.append(buf, n + 2);
     return;

@@ -447,6 +447,19 @@ TEST(JsonEscape, ASpecialByteIsFoundAtEveryPositionOfEveryLength) {
   }
 }
 
+// A default-constructed view holds no pointer at all (the connection fuzzer, under UBSan,
+// met one as an empty query parameter): it is written as "" without touching it.
+TEST(JsonEscape, AnEmptyViewWithoutAPointerIsAnEmptyString) {
+  EXPECT_EQ(json_quoted(std::string_view()), R"("")");
+  std::string out;
+  json::Writer w(out);
+  w.begin_object();
+  w.key(std::string_view());
+  w.string(std::string_view());
+  w.end_object();
+  EXPECT_EQ(out, R"({"":""})");
+}
+
 TEST(JsonEscape, AppendsToExistingContent) {
   std::string out = "x=";
   json::append_quoted(out, "y");
