@@ -35,44 +35,38 @@ inline std::uint64_t special_bytes(std::uint64_t x) noexcept {
   return (control | quote | backslash | x) & kHighs;
 }
 
-// The first special byte of s at or after i, or s.size().
+// The first special byte of s at or after i, or s.size(). Eight bytes at a time; the
+// bytes left at the end in one word that overlaps bytes already found clean (so its lowest
+// marked byte is still the first special one), or in two overlapping 4-byte halves.
 inline std::size_t find_special(std::string_view s, std::size_t i) noexcept {
   const char* p = s.data();
   const std::size_t n = s.size();
-  for (; std::endian::native == std::endian::little && i + 8 <= n; i += 8) {
+  if constexpr (std::endian::native == std::endian::little) {
+    auto first_in = [](std::uint64_t m) { return static_cast<std::size_t>(std::countr_zero(m)) / 8; };
     std::uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    if (const std::uint64_t m = special_bytes(x)) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
+    if (n - i >= 8) {
+      for (; i + 8 <= n; i += 8) {
+        std::memcpy(&x, p + i, 8);
+        if (const std::uint64_t m = special_bytes(x)) return i + first_in(m);
+      }
+      if (i == n) return n;
+      std::memcpy(&x, p + n - 8, 8);
+      const std::uint64_t m = special_bytes(x);
+      return m ? n - 8 + first_in(m) : n;
+    }
+    if (n - i >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p + i, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      const std::uint64_t m = special_bytes(lo | (std::uint64_t(hi) << 32));
+      if (!m) return n;
+      const std::size_t k = first_in(m);
+      return k < 4 ? i + k : n - 8 + k;
+    }
   }
   for (; i < n; ++i)
     if (kSpecial[static_cast<unsigned char>(p[i])]) return i;
   return n;
-}
-
-// Whether a short string (kShort bytes at most) holds a special byte: in 8-byte words, the
-// last one overlapping the one before (a byte seen twice is the same byte), and two
-// overlapping 4-byte halves for 4 to 7 bytes; names and short values check in a few words.
-inline bool has_special_short(const char* p, std::size_t n) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    if (n >= 8) {
-      std::uint64_t any = 0, x;
-      for (std::size_t i = 0; i + 8 < n; i += 8) {
-        std::memcpy(&x, p + i, 8);
-        any |= special_bytes(x);
-      }
-      std::memcpy(&x, p + n - 8, 8);
-      return (any | special_bytes(x)) != 0;
-    }
-    if (n >= 4) {
-      std::uint32_t lo, hi;
-      std::memcpy(&lo, p, 4);
-      std::memcpy(&hi, p + n - 4, 4);
-      return special_bytes(lo | (std::uint64_t(hi) << 32)) != 0;
-    }
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    if (kSpecial[static_cast<unsigned char>(p[i])]) return true;
-  return false;
 }
 
 // Length of the valid UTF-8 sequence at s[i] (i at a byte >= 0x80), or 0 if invalid.
@@ -176,7 +170,7 @@ void Writer::key(std::string_view k) {
   value_prefix();
   after_key_ = true;
   const std::size_t n = k.size();
-  if (n <= kShort && !has_special_short(k.data(), n)) {
+  if (n <= kShort && find_special(k, 0) == n) {
     char buf[kShort + 3];
     buf[0] = '"';
     if (n > 0) std::memcpy(buf + 1, k.data(), n);  // an empty view may hold no pointer
@@ -206,8 +200,9 @@ void Writer::close(char c) {
 
 void append_quoted(std::string& out, std::string_view s) {
   const std::size_t n = s.size();
+  const std::size_t first = find_special(s, 0);
+  if (first != n) return append_escaped(out, s, first);
   if (n <= kShort) {
-    if (has_special_short(s.data(), n)) return append_escaped(out, s, find_special(s, 0));
     // Staged on the stack: one append.
     char buf[kShort + 2];
     buf[0] = '"';
@@ -216,8 +211,6 @@ void append_quoted(std::string& out, std::string_view s) {
     out.append(buf, n + 2);
     return;
   }
-  const std::size_t first = find_special(s, 0);
-  if (first != n) return append_escaped(out, s, first);
   out.push_back('"');
   out.append(s);
   out.push_back('"');
