@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <unordered_set>
@@ -142,7 +143,7 @@ class UringAcceptor final : public Acceptor {
   UringReactor& reactor_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
-  Op op_{Op::Kind::accept, this};
+  std::unique_ptr<Op> op_{new Op{Op::Kind::accept, this}};  // see UringReactor::orphan()
   bool armed_ = false;
   bool closed_ = false;
   std::deque<int> ready_;  // accepted while nobody waited
@@ -151,11 +152,10 @@ class UringAcceptor final : public Acceptor {
   Completion* waiter_ = nullptr;
 };
 
-// A foreign descriptor's readiness. The op is heap-allocated so that a poller destroyed
-// with a poll in flight leaves it behind for the completion to free.
+// A foreign descriptor's readiness.
 class UringPoller final : public Poller {
  public:
-  UringPoller(UringReactor& r, int fd) : reactor_(r), fd_(fd), op_(new Op{Op::Kind::poller, this}) {}
+  UringPoller(UringReactor& r, int fd) : reactor_(r), fd_(fd) {}
   ~UringPoller() override;
   bool wait_readable(Completion& c) override { return wait(POLLIN, c); }
   bool wait_writable(Completion& c) override { return wait(POLLOUT, c); }
@@ -166,7 +166,7 @@ class UringPoller final : public Poller {
   bool wait(unsigned events, Completion& c);
   UringReactor& reactor_;
   int fd_;
-  Op* op_;
+  std::unique_ptr<Op> op_{new Op{Op::Kind::poller, this}};  // see UringReactor::orphan()
   Completion* waiter_ = nullptr;
 };
 
@@ -204,6 +204,17 @@ class UringReactor final : public Reactor {
   // or with the reactor (whose ring takes the operations with it).
   void dying(UringStream* s) { dying_.insert(s); }
   void dead(UringStream* s) { dying_.erase(s); }
+  // An operation whose owner is gone while the kernel still holds it (an acceptor or a
+  // poller destroyed before its cancellation completed): its last completion frees it, or
+  // the reactor at its end. Owners that can go first keep their operation on the heap.
+  void orphan(std::unique_ptr<Op> op) {
+    op->owner = nullptr;
+    orphans_.insert(op.release());
+  }
+  void bury(Op* op) {
+    orphans_.erase(op);
+    delete op;
+  }
   void cancel_op(Op* op) {
     io_uring_sqe* s = sqe();
     io_uring_prep_cancel64(s, reinterpret_cast<std::uint64_t>(op), 0);
@@ -259,6 +270,7 @@ class UringReactor final : public Reactor {
   std::vector<std::pair<Completion*, int>> deferred_;
   std::vector<UringStream*> hangups_;
   std::unordered_set<UringStream*> dying_;
+  std::unordered_set<Op*> orphans_;
 };
 
 // ---------------------------------------------------------------------------- reactor
@@ -321,6 +333,7 @@ UringReactor::UringReactor() {
 UringReactor::~UringReactor() {
   io_uring_queue_exit(&ring_);  // the kernel drops what it still held
   for (UringStream* s : dying_) delete s;
+  for (Op* op : orphans_) delete op;
   ::munmap(buffers_, std::size_t(kBufferCount) * kBufferSize);
   ::munmap(buf_ring_, kBufferCount * sizeof(io_uring_buf));
   ::close(wake_fd_);
@@ -413,13 +426,14 @@ void UringReactor::dispatch(const io_uring_cqe& cqe) {
     case Op::Kind::send: return static_cast<UringStream*>(op->owner)->on_send(cqe.res);
     case Op::Kind::poll: return static_cast<UringStream*>(op->owner)->on_poll(cqe.res);
     case Op::Kind::connect: return static_cast<UringStream*>(op->owner)->on_connect(cqe.res);
-    case Op::Kind::accept: return static_cast<UringAcceptor*>(op->owner)->on_accept(cqe);
-    case Op::Kind::poller:
-      if (op->owner)
-        static_cast<UringPoller*>(op->owner)->on_poll(cqe.res);
-      else
-        delete op;  // its poller is gone
+    case Op::Kind::accept:
+      if (op->owner) return static_cast<UringAcceptor*>(op->owner)->on_accept(cqe);
+      if (cqe.res >= 0) ::close(cqe.res);  // accepted just before the cancellation
+      if (!(cqe.flags & IORING_CQE_F_MORE)) bury(op);
       return;
+    case Op::Kind::poller:
+      if (op->owner) return static_cast<UringPoller*>(op->owner)->on_poll(cqe.res);
+      return bury(op);
     case Op::Kind::timer:
       if (cqe.res == -ETIME) {  // expired (not replaced by an earlier one)
         timer_armed_ = false;
@@ -725,8 +739,8 @@ UringAcceptor::UringAcceptor(UringReactor& r, const ListenOptions& o) : reactor_
 }
 
 UringAcceptor::~UringAcceptor() {
-  for (int fd : ready_) ::close(fd);
-  if (fd_ >= 0) ::close(fd_);
+  close();  // cancels the accept if it is armed
+  if (armed_) reactor_.orphan(std::move(op_));
 }
 
 StreamPtr UringAcceptor::make_stream(int fd) {
@@ -758,7 +772,7 @@ bool UringAcceptor::accept(StreamPtr& out, Completion& c) {
   if (!armed_) {
     io_uring_sqe* s = reactor_.sqe();
     io_uring_prep_multishot_accept(s, fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    io_uring_sqe_set_data(s, &op_);
+    io_uring_sqe_set_data(s, op_.get());
     armed_ = true;
   }
   out_ = &out;
@@ -791,7 +805,7 @@ void UringAcceptor::on_accept(const io_uring_cqe& cqe) {
 void UringAcceptor::close() noexcept {
   if (closed_) return;
   closed_ = true;
-  if (armed_) reactor_.cancel_op(&op_);
+  if (armed_) reactor_.cancel_op(op_.get());
   // The socket stops listening once the kernel drops the cancelled accept's reference too.
   ::close(std::exchange(fd_, -1));
   for (int fd : ready_) ::close(fd);
@@ -808,20 +822,18 @@ bool UringPoller::wait(unsigned events, Completion& c) {
   waiter_ = &c;
   io_uring_sqe* s = reactor_.sqe();
   io_uring_prep_poll_add(s, fd_, events);
-  io_uring_sqe_set_data(s, op_);
+  io_uring_sqe_set_data(s, op_.get());
   return false;
 }
 
 void UringPoller::cancel() noexcept {
-  if (waiter_) reactor_.cancel_op(op_);
+  if (waiter_) reactor_.cancel_op(op_.get());
 }
 
 UringPoller::~UringPoller() {
   if (waiter_) {
-    op_->owner = nullptr;  // the completion frees it
-    reactor_.cancel_op(op_);
-  } else {
-    delete op_;
+    reactor_.cancel_op(op_.get());
+    reactor_.orphan(std::move(op_));
   }
 }
 
