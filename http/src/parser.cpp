@@ -152,11 +152,19 @@ bool RequestParser::chunked_end_is_crlf(const char* data, std::size_t size) cons
   return from_tail + from_data == 4 && std::memcmp(last, "\r\n\r\n", 4) == 0;
 }
 
-bool RequestParser::authority_conflicts() const noexcept {
+// A target other than origin-form ("/p?q"): absolute-form naming the same host as Host
+// (RFC 9112 3.2.2), or "*" for OPTIONS (3.2.4). Anything else (authority-form is CONNECT's,
+// which this server does not tunnel) is refused, not routed as a path.
+bool RequestParser::bad_target() const noexcept {
   const std::string_view target(base_ + url_offset_, url_length_);
-  if (target.empty() || target[0] == '/') return false;
-  const std::size_t scheme = target.find("://");
-  if (scheme == std::string_view::npos) return false;
+  if (target == "*") return parser_.method != HTTP_OPTIONS;
+  const auto scheme_char = [](char c, bool first) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return letter || (!first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+  };
+  std::size_t scheme = 0;
+  while (scheme < target.size() && scheme_char(target[scheme], scheme == 0)) ++scheme;
+  if (scheme == 0 || target.substr(scheme, 3) != "://") return true;
   std::string_view authority = target.substr(scheme + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   // userinfo ("http://user@host/") has no place in a request (RFC 9110 4.2.4).
@@ -289,7 +297,7 @@ int RequestParser::on_headers_complete(llhttp_t* p) {
   if (!s.head_ends_with_crlf()) return s.fail(ParseError::bad_request);
   const bool http11 = p->http_minor == 1;
   if ((http11 && s.host_count_ != 1) || s.host_count_ > 1) return s.fail(ParseError::bad_request);
-  if (s.url_length_ > 0 && s.base_[s.url_offset_] != '/' && s.authority_conflicts())
+  if (s.url_length_ > 0 && s.base_[s.url_offset_] != '/' && s.bad_target())
     return s.fail(ParseError::bad_request);
   // Transfer-Encoding is HTTP/1.1's: an HTTP/1.0 message with it has faulty framing (RFC
   // 9112 6.1), and a chain of 1.0 hops that ignored it would read the body differently.

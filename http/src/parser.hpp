@@ -120,8 +120,8 @@ class RequestParser {
   bool head_ends_with_crlf() const noexcept;
   void remember_tail(const char* data, std::size_t size) noexcept;
   bool chunked_end_is_crlf(const char* data, std::size_t size) const noexcept;
-  // An absolute-form target ("http://host/path") whose authority is not the Host field's.
-  bool authority_conflicts() const noexcept;
+  // A target that is not "/...": neither absolute-form naming Host's authority nor OPTIONS "*".
+  bool bad_target() const noexcept;
   bool grow_spans() noexcept;  // room for one more field; false if memory ran out
   bool head_overflows(const char* end) const noexcept { return static_cast<std::size_t>(end - base_) > limits_.max_head_bytes; }
 

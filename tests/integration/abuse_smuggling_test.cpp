@@ -107,6 +107,8 @@ const Shape kCatalogue[] = {
     {"absolute-form, conflicting Host", "POST http://other.example/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400},
     {"absolute-form, userinfo", "POST http://t@other.example/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400},
     {"absolute-form, matching Host (valid)", "POST http://T/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 200, "abc"},
+    {"target of no form", "POST */echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400},
+    {"asterisk-form, not OPTIONS", "POST * HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400},
     {"Host missing", "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", 400},
     {"Host twice", "POST /echo HTTP/1.1\r\nHost: t\r\nHost: u\r\nContent-Length: 3\r\n\r\nabc", 400},
     {"space in the target", "POST /ec ho HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 400},

@@ -280,10 +280,22 @@ TEST(ParserHead, AllRouteMethodsAndOthers) {
 }
 
 TEST(ParserHead, TargetsAreKeptRaw) {
-  for (std::string target : {"/", "/a/b?c=d&e=%20f", "/%E2%82%AC", "http://h/abs?x=1", "*", "/a;b,c"}) {
+  for (std::string target : {"/", "/a/b?c=d&e=%20f", "/%E2%82%AC", "http://h/abs?x=1", "/a;b,c"}) {
     Message m = parse_one("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(m.target, target);
   }
+  EXPECT_EQ(parse_one("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").target, "*");
+}
+
+// Found by the connection fuzzer: "HEAD */stre?m" was routed as the path "*/stre" (a 404
+// from no handler). A target is origin-form, absolute-form or OPTIONS's "*" (RFC 9112 3.2).
+TEST(ParserHead, TargetsOfNoFormAreRejected) {
+  for (std::string target : {"*/stream", "*", "stream", "h:443", "?q", "://h/p", "1http://h/p", "http:/h/p", "h/p://x"})
+    EXPECT_EQ(error_of("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n"), ParseError::bad_request) << target;
+  EXPECT_EQ(error_of("HEAD */stre?m HTTP/1.1\r\nHost: h\r\n\r\n"), ParseError::bad_request);
+  EXPECT_EQ(error_of("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n"), ParseError::bad_request);
+  for (std::string target : {"https://h/p", "http://h", "ftp://h/x", "HTTP://h?q=1"})
+    EXPECT_EQ(parse_one("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n").target, target);
 }
 
 TEST(ParserHead, HeaderValuesWithoutSurroundingWhitespace) {
