@@ -158,12 +158,9 @@ bool RequestParser::chunked_end_is_crlf(const char* data, std::size_t size) cons
 bool RequestParser::bad_target() const noexcept {
   const std::string_view target(base_ + url_offset_, url_length_);
   if (target == "*") return parser_.method != HTTP_OPTIONS;
-  const auto scheme_char = [](char c, bool first) {
-    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    return letter || (!first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-  };
+  // A scheme of letters (llhttp lets no other through), then "://".
   std::size_t scheme = 0;
-  while (scheme < target.size() && scheme_char(target[scheme], scheme == 0)) ++scheme;
+  while (scheme < target.size() && ((target[scheme] | 0x20) >= 'a' && (target[scheme] | 0x20) <= 'z')) ++scheme;
   if (scheme == 0 || target.substr(scheme, 3) != "://") return true;
   std::string_view authority = target.substr(scheme + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
